@@ -1,0 +1,51 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { openDatabase, type Db } from '../db/connection'
+import { schemaVersion } from '../db/migrate'
+import { listSongs } from '../db/queries/songs'
+import { readMarker, writeMarker } from '../db/queries/settings'
+import { EventBus } from '../events'
+import { JobRunner } from '../services/jobs/job-runner'
+import { APP_VERSION } from './version'
+
+export interface AppContext {
+  readonly dataDir: string
+  readonly db: Db
+  readonly events: EventBus
+  readonly jobs: JobRunner
+  readonly appVersion: string
+  schemaVersion(): number
+  close(): Promise<void>
+}
+
+/**
+ * Opens the data directory and wires the services. Plain Node: the Electron shell, serve mode, the CLI
+ * and tests all start here.
+ */
+export function createAppContext(opts: { dataDir: string; recoverJobs?: boolean }): AppContext {
+  const dataDir = path.resolve(opts.dataDir)
+  fs.mkdirSync(dataDir, { recursive: true })
+  const db = openDatabase(dataDir)
+  const events = new EventBus()
+  const jobs = new JobRunner(db, dataDir, events)
+  if (opts.recoverJobs ?? true) jobs.recoverInterrupted()
+  return {
+    dataDir,
+    db,
+    events,
+    jobs,
+    appVersion: APP_VERSION,
+    schemaVersion: () => schemaVersion(db),
+    async close() {
+      await jobs.shutdown()
+      db.close()
+    }
+  }
+}
+
+/** First start: an empty library gets the generated demo songs and pairs (once; deleting them is respected). */
+export function seedDemoLibraryOnce(ctx: AppContext): number | null {
+  if (readMarker(ctx.db, 'demoLibrary') || listSongs(ctx.db).length > 0) return null
+  writeMarker(ctx.db, 'demoLibrary')
+  return ctx.jobs.start('demo.library', {}).id
+}

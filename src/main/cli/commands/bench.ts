@@ -1,0 +1,26 @@
+import type { Command } from '../framework'
+import { AppFailure } from '../../../shared/result'
+
+/** Benchmarks print figures; they are scripts, not timed tests. Modules load lazily: each is heavy. */
+const BENCHES: Record<string, (log: (line: string) => void, files: string[], quick: boolean) => Promise<Record<string, unknown>>> = {
+  beats: async (log, files) => (await import('../../services/analysis/bench')).benchBeats({ log, realMusicDirs: files.length ? files : undefined }),
+  analysis: async (log, files) => (await import('../../services/analysis/bench')).benchAnalysis({ log, files: files.length ? files : undefined }),
+  render: async (log) => (await import('../../services/edits')).benchRender({ log }),
+  engine: async (log, _files, quick) => (await import('../../services/ml/bench')).benchEngine({ log, quick })
+}
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: `Run a benchmark and print figures: ${Object.keys(BENCHES).join(' | ')}`,
+  usage: `bench <${Object.keys(BENCHES).join('|')}> [files or folders...] [--quick] [--json]`,
+  options: { quick: { type: 'boolean', default: false } },
+  async run(args, io) {
+    const [which, ...files] = args.positionals
+    const bench = which ? BENCHES[which] : undefined
+    if (!bench) throw new AppFailure('validation', `choose a benchmark: ${Object.keys(BENCHES).join(', ')}`, 'benchmark')
+    const log = args.json ? (line: string) => io.err(line) : io.out
+    const report = await bench(log, files, args.values.quick === true)
+    if (args.json) io.out(JSON.stringify(report, null, 2))
+    return 0
+  }
+}

@@ -1,0 +1,12 @@
+import type { EventMap, EventName, RequestName } from '../shared/api'
+
+export interface PreloadBridge {
+  requests: Record<RequestName, (input: unknown) => Promise<unknown>>
+  events: { [E in EventName]: (listener: (payload: EventMap[E]) => void) => () => void }
+}
+
+declare global {
+  interface Window {
+    editorbot?: PreloadBridge
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The one API contract between the renderer and the main side. Both transports (Electron IPC via the
+ * preload, and HTTP/WebSocket in serve mode) carry exactly these requests and events.
+ * Inputs are validated with these zod schemas in main; outputs come back as Result values.
+ */
+import { z } from 'zod'
+import type {
+  Annotator,
+  AnnotatorStats,
+  AppInfo,
+  BeatGrid,
+  EditDetail,
+  EditSummary,
+  JobState,
+  JobSummary,
+  PairPresentation,
+  PairSummary,
+  Settings,
+  SongSummary,
+  VerdictRecord,
+  Waveform
+} from './domain'
+import type { Result } from './result'
+import { ACTION_COUNT } from './actions'
+
+const id = z.number().int().positive()
+const generatorName = z
+  .string()
+  .regex(/^(identity|rule|random|policy:\d+)$/, 'expected identity, rule, random or policy:<id>')
+
+export const requestSchemas = {
+  'app.info': z.object({}).strict(),
+  'settings.get': z.object({}).strict(),
+  'settings.update': z
+    .object({
+      switchCrossfadeMs: z.number().min(0).max(500),
+      mustListenS: z.number().min(0).max(60),
+      repeatEvery: z.number().int().min(0).max(1000),
+      maxSongDurationS: z.number().min(5).max(7200),
+      lastAnnotatorId: id.nullable()
+    })
+    .partial()
+    .strict(),
+
+  'songs.list': z.object({}).strict(),
+  'songs.get': z.object({ songId: id }).strict(),
+  /** Paths on the main side's disk (Electron file dialog / drag and drop, or a serve-mode upload's staged path). */
+  'songs.import': z.object({ paths: z.array(z.string().min(1)).min(1) }).strict(),
+  'songs.beats': z.object({ songId: id }).strict(),
+  'songs.waveform': z.object({ songId: id, buckets: z.number().int().min(16).max(8192) }).strict(),
+
+  'edits.list': z.object({ songId: id.optional() }).strict(),
+  'edits.get': z.object({ editId: id }).strict(),
+  'edits.generate': z
+    .object({
+      songId: id,
+      generator: generatorName,
+      targetDurationS: z.number().positive().optional(),
+      seed: z.number().int().min(0).optional()
+    })
+    .strict(),
+  'edits.create': z
+    .object({
+      songId: id,
+      actions: z.array(z.number().int().min(0).max(ACTION_COUNT - 1)),
+      generator: z.string().min(1).max(64).default('manual')
+    })
+    .strict(),
+  /** Renders (or returns the cached render of) an edit; the value is a path relative to the data directory. */
+  'edits.render': z.object({ editId: id }).strict(),
+
+  'pairs.list': z.object({ status: z.enum(['queued', 'judged', 'skipped']).optional() }).strict(),
+  'pairs.queue': z.object({ songId: id, count: z.number().int().min(1).max(100) }).strict(),
+  'pairs.create': z.object({ editAId: id, editBId: id, priority: z.number().optional() }).strict(),
+  /** Next pair for this annotator, sides randomised; null when the queue is empty. */
+  'pairs.next': z.object({ annotatorId: id }).strict(),
+
+  'verdicts.submit': z
+    .object({
+      pairId: id,
+      annotatorId: id,
+      verdict: z.enum(['a', 'b', 'tie', 'both_bad', 'skip']),
+      strength: z.union([z.literal(1), z.literal(2)]).nullable().default(null),
+      shownAEditId: id,
+      shownBEditId: id,
+      listenedAMs: z.number().min(0),
+      listenedBMs: z.number().min(0),
+      switches: z.number().int().min(0),
+      decisionMs: z.number().min(0),
+      marks: z
+        .array(z.object({ side: z.enum(['a', 'b']), atS: z.number().min(0) }).strict())
+        .default([]),
+      note: z.string().max(2000).nullable().default(null)
+    })
+    .strict(),
+  'verdicts.undo': z.object({ annotatorId: id }).strict(),
+  'verdicts.list': z.object({ annotatorId: id.optional() }).strict(),
+
+  'annotators.list': z.object({}).strict(),
+  'annotators.create': z.object({ name: z.string().trim().min(1).max(64) }).strict(),
+  'annotators.stats': z.object({ annotatorId: id }).strict(),
+
+  'jobs.list': z.object({}).strict(),
+  'jobs.cancel': z.object({ jobId: id }).strict(),
+  'jobs.resume': z.object({ jobId: id }).strict(),
+  'jobs.start': z
+    .object({
+      kind: z.enum(['demo.count']),
+      config: z.record(z.string(), z.unknown()).default({})
+    })
+    .strict()
+} as const
+
+export type RequestName = keyof typeof requestSchemas
+export type RequestInput<K extends RequestName> = z.input<(typeof requestSchemas)[K]>
+export type ParsedInput<K extends RequestName> = z.output<(typeof requestSchemas)[K]>
+
+export interface ResponseMap {
+  'app.info': AppInfo
+  'settings.get': Settings
+  'settings.update': Settings
+  'songs.list': SongSummary[]
+  'songs.get': SongSummary
+  'songs.import': { reports: ImportReport[]; jobId: number | null }
+  'songs.beats': BeatGrid
+  'songs.waveform': Waveform
+  'edits.list': EditSummary[]
+  'edits.get': EditDetail
+  'edits.generate': EditDetail
+  'edits.create': EditDetail
+  'edits.render': { editId: number; renderPath: string; durationS: number }
+  'pairs.list': PairSummary[]
+  'pairs.queue': PairSummary[]
+  'pairs.create': PairSummary
+  'pairs.next': PairPresentation | null
+  'verdicts.submit': VerdictRecord
+  'verdicts.undo': VerdictRecord | null
+  'verdicts.list': VerdictRecord[]
+  'annotators.list': Annotator[]
+  'annotators.create': Annotator
+  'annotators.stats': AnnotatorStats
+  'jobs.list': JobSummary[]
+  'jobs.cancel': JobSummary
+  'jobs.resume': JobSummary
+  'jobs.start': JobSummary
+}
+
+export type ResponseOf<K extends RequestName> = ResponseMap[K]
+
+export interface ImportReport {
+  path: string
+  outcome: 'stored' | 'already_present' | 'failed'
+  songId: number | null
+  reason: string | null
+}
+
+/** Events the main side pushes to every connected renderer. */
+export interface EventMap {
+  'job.progress': { jobId: number; kind: string; progress: number; etaS: number | null; message: string | null; metrics: Record<string, number> }
+  'job.state': { jobId: number; kind: string; state: JobState; error: string | null }
+  'job.log': { jobId: number; line: string }
+  'songs.changed': { songIds: number[] }
+  'edits.changed': { songId: number }
+  'pairs.changed': { queued: number }
+}
+export type EventName = keyof EventMap
+export const EVENT_NAMES = [
+  'job.progress',
+  'job.state',
+  'job.log',
+  'songs.changed',
+  'edits.changed',
+  'pairs.changed'
+] as const satisfies readonly EventName[]
+
+export const REQUEST_NAMES = Object.keys(requestSchemas) as RequestName[]
+
+/** What a transport gives the renderer: one typed call function and one typed subscription. */
+export interface ApiClient {
+  call<K extends RequestName>(name: K, input: RequestInput<K>): Promise<Result<ResponseOf<K>>>
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void
+  /** URL the renderer can load a data-directory file from (audio renders, originals). */
+  fileUrl(relativePath: string): string
+  /** Serve mode only: upload files for import; returns staged paths for 'songs.import'. */
+  upload?(files: File[]): Promise<Result<string[]>>
+  transport: 'electron' | 'http'
+}
