@@ -27,7 +27,7 @@ describe('serve mode and the UI (foundation)', () => {
     await page.goto(server.url)
     await page.waitForSelector('body[data-app-ready="true"]', { timeout: 60_000 })
     await page.getByRole('button', { name: /library/i }).first().click()
-    await expect(page.getByText('Demo - Steady 100').first()).toBeVisible()
+    await page.getByText('Demo - Steady 100').first().waitFor({ state: 'visible', timeout: 60_000 })
     // The demo library finishes analysing in the background: every demo song reaches "ready".
     await waitFor(async () => {
       const r = await apiCall(server.origin, 'songs.list', {})

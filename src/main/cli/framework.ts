@@ -68,10 +68,10 @@ export function requireInt(value: unknown, field: string): number {
   return n
 }
 
-export function optionalNumber(value: unknown, field: string): number | undefined {
+export function optionalNumber(value: string | boolean | undefined | unknown[], field: string): number | undefined {
   if (value === undefined) return undefined
-  const n = Number(value)
-  if (typeof value !== 'string' || !Number.isFinite(n)) throw new AppFailure('validation', `${field} must be a number, got '${String(value)}'`, field)
+  const n = typeof value === 'string' ? Number(value) : NaN
+  if (!Number.isFinite(n)) throw new AppFailure('validation', `${field} must be a number, got '${JSON.stringify(value)}'`, field)
   return n
 }
 
