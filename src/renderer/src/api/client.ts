@@ -81,7 +81,10 @@ function httpClient(): ApiClient {
       for (const file of files) {
         const res = await fetch('/upload', {
           method: 'POST',
-          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'x-file-name': encodeURIComponent(file.name) },
+          headers: {
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            'x-file-name': encodeURIComponent(file.name)
+          },
           body: file
         })
         const result = (await res.json()) as Result<{ path: string }>

@@ -1,0 +1,39 @@
+import { ACTION_ID } from '../../../src/shared/actions'
+import { AppFailure } from '../../../src/shared/result'
+import { synthesizeSong, type SyntheticSongOptions } from '../../../src/main/services/edits'
+
+export const A = ACTION_ID
+
+/** 64 beats at 120 BPM (0.5 s), 4/4, phrases of 4 bars, 22.05 kHz stereo music-like audio. */
+export function song(opts: SyntheticSongOptions = {}): ReturnType<typeof synthesizeSong> {
+  return synthesizeSong({ beats: 64, bpm: 120, sampleRate: 22050, ...opts })
+}
+
+export function keepAll(n: number): number[] {
+  return new Array<number>(n).fill(A.KEEP)
+}
+
+export function withActions(n: number, set: Record<number, number>): number[] {
+  const a = keepAll(n)
+  for (const [k, v] of Object.entries(set)) a[Number(k)] = v
+  return a
+}
+
+/** Runs fn and returns the AppFailure it throws (fails the test if it throws anything else or nothing). */
+export function failureOf(fn: () => unknown): AppFailure {
+  try {
+    fn()
+  } catch (e) {
+    if (e instanceof AppFailure) return e
+    throw e
+  }
+  throw new Error('expected an AppFailure')
+}
+
+/** Bit-exact equality of two float arrays (fast for long audio). */
+export function sameSamples(a: Float32Array, b: Float32Array): boolean {
+  return (
+    a.length === b.length &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  )
+}
