@@ -25,7 +25,8 @@ export const serveCommand: Command = {
     const port = Number(args.values.port)
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new AppFailure('validation', `--port must be 0-65535, got '${String(args.values.port)}'`, 'port')
-    const token = (args.values.token as string | undefined) ?? process.env.EDITORBOT_TOKEN
+    // An empty token (flag or env) means none was given.
+    const token = (args.values.token as string | undefined) || process.env.EDITORBOT_TOKEN || undefined
     const ctx = open()
     const backend = await initComputeBackend({ log: (l) => io.err(`[backend] ${l}`) })
     io.err(`[backend] training: ${backend.training}; inference: ${backend.inference}`)

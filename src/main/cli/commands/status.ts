@@ -10,7 +10,7 @@ export const statusCommand: Command = {
   usage: 'status [--data-dir DIR] [--json]',
   async run(args, io, open) {
     const ctx = open()
-    const backend = await initComputeBackend()
+    const backend = await initComputeBackend({ log: () => {} }) // the notes are printed below
     const jobs = ctx.jobs.list()
     const songs = listSongs(ctx.db)
     const status = {
