@@ -1,6 +1,6 @@
 /** Electron bootstrap only: every behaviour lives in the plain-Node services behind src/shared/api.ts. */
 import { app, BrowserWindow, session } from 'electron'
-import { createAppContext, seedDemoLibraryOnce, type AppContext } from './app/context'
+import { createAppContext, reanalyseOutdatedSongs, seedDemoLibraryOnce, type AppContext } from './app/context'
 import { registerIpc } from './ipc/electron'
 import { createMainWindow } from './electron/window'
 import { handleFileScheme, registerFileScheme } from './electron/file-protocol'
@@ -27,6 +27,7 @@ void app.whenReady().then(async () => {
   handleFileScheme(ctx.dataDir)
   registerIpc(ctx, () => BrowserWindow.getAllWindows().map((w) => w.webContents))
   createMainWindow()
+  reanalyseOutdatedSongs(ctx)
   seedDemoLibraryOnce(ctx)
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow()

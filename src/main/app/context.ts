@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { openDatabase, type Db } from '../db/connection'
 import { schemaVersion } from '../db/migrate'
-import { listSongs } from '../db/queries/songs'
+import { listSongs, songsNeedingAnalysis } from '../db/queries/songs'
+import { FEATURE_VERSION } from '../../shared/features'
 import { readMarker, writeMarker } from '../db/queries/settings'
 import { EventBus } from '../events'
 import { JobRunner } from '../services/jobs/job-runner'
@@ -48,4 +49,13 @@ export function seedDemoLibraryOnce(ctx: AppContext): number | null {
   if (readMarker(ctx.db, 'demoLibrary') || listSongs(ctx.db).length > 0) return null
   writeMarker(ctx.db, 'demoLibrary')
   return ctx.jobs.start('demo.library', {}).id
+}
+
+/**
+ * Songs analysed with another feature version (or left queued by a crash) are analysed again, so every
+ * consumer sees features of the current layout.
+ */
+export function reanalyseOutdatedSongs(ctx: AppContext): number | null {
+  const songIds = songsNeedingAnalysis(ctx.db, FEATURE_VERSION)
+  return songIds.length > 0 ? ctx.jobs.start('songs.analyse', { songIds }).id : null
 }

@@ -6,7 +6,10 @@ import { ProgressBar, type CliIo } from './framework'
 export async function waitForJob(ctx: AppContext, jobId: number, io: CliIo, label: string): Promise<JobSummary> {
   const bar = new ProgressBar(io, label)
   const stopProgress = ctx.events.on('job.progress', (p) => {
-    if (p.jobId === jobId) bar.update(p.progress, p.message ?? '')
+    if (p.jobId !== jobId) return
+    // Batch jobs report the current item's own fraction too: show both.
+    const item = p.metrics.songFraction
+    bar.update(p.progress, item === undefined ? (p.message ?? '') : `${p.message ?? ''} (this file ${Math.round(item * 100)}%)`)
   })
   const onSigint = (): void => {
     io.err('\nCancelling...')

@@ -2,7 +2,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Command } from '../framework'
 import { startServer, isLoopback } from '../../server/serve'
-import { seedDemoLibraryOnce } from '../../app/context'
+import { reanalyseOutdatedSongs, seedDemoLibraryOnce } from '../../app/context'
 import { initComputeBackend } from '../../services/ml/backend'
 import { AppFailure } from '../../../shared/result'
 
@@ -36,6 +36,8 @@ export const serveCommand: Command = {
       token,
       webRoot: typeof args.values['web-root'] === 'string' ? path.resolve(args.values['web-root']) : DEFAULT_WEB_ROOT
     })
+    const reanalysis = reanalyseOutdatedSongs(ctx)
+    if (reanalysis !== null) io.err(`Re-analysing songs with outdated features (job ${reanalysis})...`)
     if (args.values['no-demo'] !== true) {
       const jobId = seedDemoLibraryOnce(ctx)
       if (jobId !== null) io.err(`Creating the demo library (job ${jobId})...`)
