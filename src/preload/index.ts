@@ -15,7 +15,9 @@ const events = Object.fromEntries(
     (listener: (payload: unknown) => void) => {
       const wrapped = (_e: IpcRendererEvent, payload: unknown): void => listener(payload)
       ipcRenderer.on(`event:${name}`, wrapped)
-      return () => ipcRenderer.off(`event:${name}`, wrapped)
+      return () => {
+        ipcRenderer.off(`event:${name}`, wrapped)
+      }
     }
   ])
 ) as { [E in EventName]: (listener: (payload: EventMap[E]) => void) => () => void }
