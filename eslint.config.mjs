@@ -7,7 +7,7 @@ import globals from 'globals'
 const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http']
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'test/fixtures/**', '**/*.d.ts'] },
+  { ignores: ['out/**', 'node_modules/**', '.tmp/**', 'dist/**', 'coverage/**', 'test-results/**', 'test/fixtures/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

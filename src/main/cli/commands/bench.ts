@@ -18,7 +18,7 @@ export const benchCommand: Command = {
     const [which, ...files] = args.positionals
     const bench = which ? BENCHES[which] : undefined
     if (!bench) throw new AppFailure('validation', `choose a benchmark: ${Object.keys(BENCHES).join(', ')}`, 'benchmark')
-    const log = args.json ? (line: string) => io.err(line) : io.out
+    const log = (line: string): void => (args.json ? io.err(line) : io.out(line))
     const report = await bench(log, files, args.values.quick === true)
     if (args.json) io.out(JSON.stringify(report, null, 2))
     return 0
