@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { EVENT_NAMES, REQUEST_NAMES, type EventMap, type EventName, type RequestName } from '../shared/api'
 
 /**
@@ -22,4 +22,7 @@ const events = Object.fromEntries(
   ])
 ) as { [E in EventName]: (listener: (payload: EventMap[E]) => void) => () => void }
 
-contextBridge.exposeInMainWorld('editorbot', { requests, events })
+/** Picked or dropped files: their paths on disk, which 'songs.import' copies into the data directory. */
+const pathOfFile = (file: File): string => webUtils.getPathForFile(file)
+
+contextBridge.exposeInMainWorld('editorbot', { requests, events, pathOfFile })

@@ -181,7 +181,10 @@ export interface ApiClient {
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void
   /** URL the renderer can load a data-directory file from (audio renders, originals). */
   fileUrl(relativePath: string): string
-  /** Serve mode only: upload files for import; returns staged paths for 'songs.import'. */
-  upload?(files: File[]): Promise<Result<string[]>>
+  /**
+   * Makes picked or dropped files importable and returns the paths to pass to 'songs.import':
+   * serve mode uploads them into the data directory, Electron resolves their paths on disk.
+   */
+  upload(files: File[]): Promise<Result<string[]>>
   transport: 'electron' | 'http'
 }

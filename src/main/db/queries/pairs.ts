@@ -118,10 +118,15 @@ export function pendingRepeatPairFor(db: Db, annotatorId: number): PairSummary |
  * Original (non-repeat) pairs this annotator judged with a real verdict (not skip) that have never
  * been repeated, each with the sides the annotator saw, oldest first.
  */
-export function repeatCandidates(
-  db: Db,
-  annotatorId: number
-): { pairId: number; songId: number; shownAEditId: number; shownBEditId: number; verdictId: number }[] {
+export interface RepeatCandidate {
+  pairId: number
+  songId: number
+  shownAEditId: number
+  shownBEditId: number
+  verdictId: number
+}
+
+export function repeatCandidates(db: Db, annotatorId: number): RepeatCandidate[] {
   return db
     .prepare(
       `SELECT p.id AS pairId, p.song_id AS songId, v.shown_a_edit_id AS shownAEditId,
@@ -132,5 +137,5 @@ export function repeatCandidates(
          AND NOT EXISTS (SELECT 1 FROM pairs r WHERE r.repeat_of_pair_id = p.id)
        ORDER BY v.id`
     )
-    .all(annotatorId) as { pairId: number; songId: number; shownAEditId: number; shownBEditId: number; verdictId: number }[]
+    .all(annotatorId) as RepeatCandidate[]
 }

@@ -130,7 +130,10 @@ export function activeVerdictByAnnotator(db: Db, pairId: number, annotatorId: nu
 }
 
 /** Active verdicts the annotator gave on self-consistency repeat pairs, with the pair each repeats. */
-export function activeRepeatVerdicts(db: Db, annotatorId: number): { verdict: VerdictRecord; repeatOfPairId: number }[] {
+export function activeRepeatVerdicts(
+  db: Db,
+  annotatorId: number
+): { verdict: VerdictRecord; repeatOfPairId: number }[] {
   const rows = db
     .prepare(
       `SELECT v.*, p.repeat_of_pair_id AS repeat_of FROM verdicts v JOIN pairs p ON p.id = v.pair_id

@@ -16,7 +16,8 @@ function electronClient(): ApiClient {
     transport: 'electron',
     call: async (name, input) => (await bridge.requests[name](input)) as Result<ResponseOf<typeof name>>,
     on: (event, listener) => bridge.events[event](listener),
-    fileUrl: (relativePath) => `${FILE_PROTOCOL}://data/${encodePath(relativePath)}`
+    fileUrl: (relativePath) => `${FILE_PROTOCOL}://data/${encodePath(relativePath)}`,
+    upload: async (files) => ({ ok: true, value: files.map((f) => bridge.pathOfFile(f)) })
   }
 }
 

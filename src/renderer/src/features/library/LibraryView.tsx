@@ -1,0 +1,222 @@
+import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react'
+import { api, request } from '../../api/client'
+import type { EventMap, ImportReport } from '../../../../shared/api'
+import type { SongSummary } from '../../../../shared/domain'
+import { useApp } from '../../components/app-context'
+import { EmptyState, ProgressBar, formatDuration, formatEta } from '../../components/ui'
+import { SongDetail } from './SongDetail'
+
+type Progress = EventMap['job.progress']
+
+const AUDIO_ACCEPT = 'audio/*,.wav,.mp3,.flac,.ogg,.oga,.m4a'
+
+/** Songs with their analysis status, import by picker or drag and drop, and the song view. */
+export function LibraryView(props: { songParam: string | null }): React.JSX.Element {
+  const { attempt, notify, navigate } = useApp()
+  const [songs, setSongs] = useState<SongSummary[] | null>(null)
+  const [progress, setProgress] = useState<Progress | null>(null)
+  const [dragging, setDragging] = useState(false)
+  const [importing, setImporting] = useState(false)
+  const [reports, setReports] = useState<ImportReport[]>([])
+  const fileInput = useRef<HTMLInputElement>(null)
+
+  const load = useCallback(() => attempt(() => request('songs.list', {})), [attempt])
+  const refresh = useCallback(async () => {
+    const list = await load()
+    if (list) setSongs(list)
+  }, [load])
+
+  useEffect(() => {
+    load()
+      .then((list) => list && setSongs(list))
+      .catch(() => undefined)
+    const offs = [
+      api.on('songs.changed', () => void refresh()),
+      api.on('job.state', (e) => {
+        if (e.kind === 'songs.analyse' || e.kind === 'demo.library') {
+          if (e.state !== 'running' && e.state !== 'queued') setProgress(null)
+          void refresh()
+        }
+      }),
+      api.on('job.progress', (e) => {
+        if (e.kind === 'songs.analyse' || e.kind === 'demo.library') setProgress(e)
+      })
+    ]
+    // Song status changes inside a running job are not all announced: poll while something is pending.
+    const id = setInterval(() => void refresh(), 3000)
+    return () => {
+      offs.forEach((off) => off())
+      clearInterval(id)
+    }
+  }, [load, refresh])
+
+  const importFiles = async (files: File[]): Promise<void> => {
+    if (files.length === 0) return
+    const upload = api.upload.bind(api)
+    setImporting(true)
+    try {
+      const result = await attempt(async () => {
+        const staged = await upload(files)
+        if (!staged.ok) throw new Error(staged.error.message)
+        return request('songs.import', { paths: staged.value })
+      })
+      if (!result) return
+      // Reports name the staged upload path: show the original file names instead.
+      const named = result.reports.map((r, i) => ({ ...r, path: files[i]?.name ?? r.path }))
+      setReports(named)
+      const stored = named.filter((r) => r.outcome === 'stored').length
+      notify(
+        'info',
+        `${stored} of ${files.length} file${files.length === 1 ? '' : 's'} imported${result.jobId !== null ? '; analysing' : ''}.`
+      )
+      await refresh()
+    } finally {
+      setImporting(false)
+    }
+  }
+
+  const onDrop = (e: DragEvent<HTMLElement>): void => {
+    e.preventDefault()
+    setDragging(false)
+    void importFiles(Array.from(e.dataTransfer.files))
+  }
+
+  const selected = props.songParam === null ? null : Number(props.songParam)
+  const selectedSong = songs?.find((s) => s.id === selected) ?? null
+
+  return (
+    <div className="library" data-testid="library-view">
+      <section
+        className={`panel dropzone${dragging ? ' dropzone--over' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault()
+          setDragging(true)
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+        aria-label="Import songs"
+        data-testid="dropzone"
+      >
+        <div className="row">
+          <h1>Library</h1>
+          <span className="grow" />
+          <input
+            ref={fileInput}
+            type="file"
+            multiple
+            accept={AUDIO_ACCEPT}
+            className="visually-hidden"
+            aria-label="Choose audio files to import"
+            data-testid="import-input"
+            onChange={(e) => {
+              void importFiles(Array.from(e.target.files ?? []))
+              e.target.value = ''
+            }}
+          />
+          <button
+            type="button"
+            className="btn btn--primary"
+            onClick={() => fileInput.current?.click()}
+            disabled={importing}
+            data-testid="import-button"
+          >
+            {importing ? 'Importing…' : 'Import songs…'}
+          </button>
+        </div>
+        <p className="muted">
+          Drop audio files here (WAV, MP3, FLAC, Ogg) or choose them. Each is analysed for beats and bars after import.
+        </p>
+        {reports.some((r) => r.outcome !== 'stored') && (
+          <ul className="reports">
+            {reports
+              .filter((r) => r.outcome !== 'stored')
+              .map((r) => (
+                <li key={r.path} className={r.outcome === 'failed' ? 'text-error' : 'muted'}>
+                  {r.path}: {r.outcome === 'failed' ? r.reason : 'already in the library'}
+                </li>
+              ))}
+          </ul>
+        )}
+      </section>
+
+      {songs === null ? (
+        <p className="muted">Loading songs…</p>
+      ) : songs.length === 0 ? (
+        <EmptyState title="No songs yet: import some audio to start." testId="library-empty" />
+      ) : (
+        <table className="table" data-testid="songs-table">
+          <thead>
+            <tr>
+              <th scope="col">Song</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">
+                Tempo
+              </th>
+              <th scope="col" className="num">
+                Beats
+              </th>
+              <th scope="col" className="num">
+                Duration
+              </th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {songs.map((s) => (
+              <tr
+                key={s.id}
+                data-testid="song-row"
+                data-song-id={s.id}
+                data-status={s.status}
+                className={s.id === selected ? 'row--selected' : undefined}
+              >
+                <td>
+                  <div>{s.title}</div>
+                  {s.artist && <div className="muted small">{s.artist}</div>}
+                </td>
+                <td className="status-cell">
+                  <span className={`badge badge--${s.status}`}>{s.status}</span>
+                  {s.status === 'analysing' && progress && (
+                    <div className="status-progress">
+                      <ProgressBar value={progress.progress} label={`Analysing ${s.title}`} />
+                      <span className="muted small">
+                        {progress.message ?? ''} {formatEta(progress.etaS)}
+                      </span>
+                    </div>
+                  )}
+                  {s.status === 'failed' && <div className="text-error small">{s.error ?? 'analysis failed'}</div>}
+                </td>
+                <td className="num">{s.tempoBpm === null ? '—' : `${s.tempoBpm.toFixed(1)} bpm`}</td>
+                <td className="num">{s.beatCount ?? '—'}</td>
+                <td className="num">{formatDuration(s.durationS)}</td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    className="btn btn--small"
+                    onClick={() => navigate('library', String(s.id))}
+                    disabled={s.status !== 'ready'}
+                    aria-label={`View ${s.title}`}
+                  >
+                    View
+                  </button>
+                  <button
+                    type="button"
+                    className="btn btn--small"
+                    onClick={() => navigate('edits', String(s.id))}
+                    disabled={s.status !== 'ready'}
+                    aria-label={`Edits of ${s.title}`}
+                  >
+                    Edits
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {selectedSong && selectedSong.status === 'ready' && <SongDetail key={selectedSong.id} song={selectedSong} />}
+    </div>
+  )
+}

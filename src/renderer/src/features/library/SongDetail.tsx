@@ -1,0 +1,102 @@
+import { useEffect, useMemo, useState } from 'react'
+import { api, request } from '../../api/client'
+import { AbPlayer, decodeAudio } from '../../audio/ab-player'
+import type { BeatGrid, SongSummary, Waveform as WaveformData } from '../../../../shared/domain'
+import { useApp } from '../../components/app-context'
+import { Waveform, type WaveformMarker } from '../../components/Waveform'
+
+/** One song: waveform with its beat and bar grid, and playback of the original. */
+export function SongDetail(props: { song: SongSummary }): React.JSX.Element {
+  const { attempt } = useApp()
+  const { song } = props
+  const [wave, setWave] = useState<WaveformData | null>(null)
+  const [beats, setBeats] = useState<BeatGrid | null>(null)
+  const [loaded, setLoaded] = useState(false)
+  const [, setTick] = useState(0)
+  const [player] = useState(() => new AbPlayer({ crossfadeMs: 10 }))
+
+  useEffect(() => {
+    let live = true
+    void attempt(async () => {
+      const [w, b] = await Promise.all([
+        request('songs.waveform', { songId: song.id, buckets: 1200 }),
+        request('songs.beats', { songId: song.id })
+      ])
+      if (live) {
+        setWave(w)
+        setBeats(b)
+      }
+    })
+    return () => {
+      live = false
+    }
+  }, [attempt, song.id])
+
+  useEffect(() => {
+    const off = player.subscribe(() => setTick((t) => t + 1))
+    return () => {
+      off()
+      player.dispose()
+    }
+  }, [player])
+
+  const markers = useMemo<WaveformMarker[]>(
+    () =>
+      beats
+        ? beats.times.map((t, i) => ({
+            t,
+            kind: beats.barPosition[i] === 0 ? 'bar' : 'beat',
+            title: `bar ${(beats.barIndex[i] ?? 0) + 1}, beat ${(beats.barPosition[i] ?? 0) + 1}`
+          }))
+        : [],
+    [beats]
+  )
+
+  const toggle = async (): Promise<void> => {
+    if (!loaded) {
+      const buffer = await decodeAudio(api.fileUrl(song.audioPath))
+      player.load({ a: buffer })
+      setLoaded(true)
+    }
+    await player.toggle()
+  }
+
+  return (
+    <section className="panel song-detail" aria-label={`Song ${song.title}`} data-testid="song-detail">
+      <div className="row">
+        <h2>{song.title}</h2>
+        <span className="muted">
+          {beats
+            ? `${beats.tempoBpm.toFixed(1)} bpm · ${beats.beatsPerBar}/4 · ${beats.times.length} beats · ${(beats.barIndex[beats.barIndex.length - 1] ?? 0) + 1} bars`
+            : ''}
+        </span>
+        <span className="grow" />
+        <button
+          type="button"
+          className="btn btn--primary"
+          onClick={() => void attempt(toggle)}
+          aria-label={player.playing ? 'Pause the original' : 'Play the original'}
+          data-testid="song-play"
+        >
+          {player.playing ? '❚❚ Pause' : '▶ Play original'}
+        </button>
+      </div>
+      {wave ? (
+        <Waveform
+          peaks={wave.peaks}
+          durationS={wave.durationS}
+          label={`Waveform of ${song.title}`}
+          testId="song-waveform"
+          active
+          height={120}
+          markers={markers}
+          position={() => (loaded ? player.position() : null)}
+          onSeek={(t) => player.seek(t)}
+        />
+      ) : (
+        <div className="waveform waveform--placeholder" style={{ height: 120 }} />
+      )}
+      <p className="muted small">Bright lines: bar starts (downbeats); faint lines: beats.</p>
+    </section>
+  )
+}
