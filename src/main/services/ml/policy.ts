@@ -1,0 +1,374 @@
+/**
+ * Policy and value MLPs (889-256-256-9 and 889-256-256-1, tanh) and the PPO clipped update
+ * (Stable-Baselines3 semantics: per-minibatch advantage whitening, optional value clipping,
+ * entropy bonus, global grad-norm clip, optional target-KL early stop).
+ * Parameter names follow a PyTorch nn.Sequential: net.0.weight, net.0.bias, net.2..., net.4...
+ */
+import * as tf from '@tensorflow/tfjs'
+import { ACTION_COUNT } from '../../../shared/actions'
+import { AppFailure } from '../../../shared/result'
+import { Rng } from './rng'
+import { AdamW } from './optim'
+import { type ParamSpec, tfShape, paramCount } from './reward-model'
+
+export const OBS_DIM = 889
+export const POLICY_SIZES: readonly number[] = [OBS_DIM, 256, 256, ACTION_COUNT]
+export const VALUE_SIZES: readonly number[] = [OBS_DIM, 256, 256, 1]
+
+let mlpCounter = 0
+
+export class Mlp {
+  readonly sizes: readonly number[]
+  readonly specs: ParamSpec[]
+  readonly vars = new Map<string, tf.Variable>()
+
+  constructor(sizes: readonly number[], weights: Map<string, Float32Array>) {
+    if (sizes.length < 2)
+      throw new AppFailure('validation', 'an MLP needs at least an input and an output size', 'sizes')
+    this.sizes = sizes
+    this.specs = mlpParamSpecs(sizes)
+    const prefix = `mlp${mlpCounter++}`
+    for (const s of this.specs) {
+      const shape = tfShape(s)
+      const w = weights.get(s.name)
+      const n = shape.reduce((a, b) => a * b, 1)
+      if (w === undefined || w.length !== n) {
+        throw new AppFailure(
+          'validation',
+          `weight '${s.name}' is missing or has ${w?.length ?? 0} values, expected ${n}`,
+          s.name
+        )
+      }
+      this.vars.set(s.name, tf.variable(tf.tensor(w, shape, 'float32'), true, `${prefix}/${s.name}`))
+    }
+  }
+
+  static create(sizes: readonly number[], seed: number, outputGain = 0.01): Mlp {
+    return new Mlp(sizes, initMlpWeights(sizes, seed, outputGain))
+  }
+
+  get paramCount(): number {
+    return paramCount(this.specs)
+  }
+
+  /** x [N, in] -> [N, out]; tanh between layers, linear output. */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h: tf.Tensor2D = x
+      const L = this.sizes.length - 1
+      for (let i = 0; i < L; i++) {
+        const w = this.vars.get(`net.${2 * i}.weight`) as tf.Tensor2D
+        const b = this.vars.get(`net.${2 * i}.bias`) as tf.Tensor1D
+        h = tf.fused.matMul({ a: h, b: w, bias: b }) as tf.Tensor2D
+        if (i < L - 1) h = tf.tanh(h)
+      }
+      return h
+    })
+  }
+
+  getWeights(): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>()
+    for (const [n, v] of this.vars) out.set(n, Float32Array.from(v.dataSync()))
+    return out
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose()
+    this.vars.clear()
+  }
+}
+
+export function mlpParamSpecs(sizes: readonly number[]): ParamSpec[] {
+  const specs: ParamSpec[] = []
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    specs.push(
+      { name: `net.${2 * i}.weight`, torchShape: [sizes[i + 1]!, sizes[i]!], kind: 'linear' },
+      { name: `net.${2 * i}.bias`, torchShape: [sizes[i + 1]!], kind: 'vector' }
+    )
+  }
+  return specs
+}
+
+/** Orthogonal-like init is what SB3 uses; scaled uniform (Glorot) is close enough and cheap. */
+export function initMlpWeights(sizes: readonly number[], seed: number, outputGain: number): Map<string, Float32Array> {
+  const rng = new Rng(seed)
+  const out = new Map<string, Float32Array>()
+  const L = sizes.length - 1
+  for (let i = 0; i < L; i++) {
+    const fin = sizes[i]!
+    const fout = sizes[i + 1]!
+    const gain = i === L - 1 ? outputGain : 1
+    out.set(`net.${2 * i}.weight`, rng.fillUniform(fin * fout, gain * Math.sqrt(6 / (fin + fout))))
+    out.set(`net.${2 * i}.bias`, new Float32Array(fout))
+  }
+  return out
+}
+
+export class PolicyValueNets {
+  readonly policy: Mlp
+  readonly value: Mlp
+  /** Both nets' variables, prefixed 'policy.' / 'value.' (one optimizer over both). */
+  readonly vars = new Map<string, tf.Variable>()
+
+  constructor(policy: Mlp, value: Mlp) {
+    this.policy = policy
+    this.value = value
+    for (const [n, v] of policy.vars) this.vars.set(`policy.${n}`, v)
+    for (const [n, v] of value.vars) this.vars.set(`value.${n}`, v)
+  }
+
+  static create(seed: number): PolicyValueNets {
+    return new PolicyValueNets(Mlp.create(POLICY_SIZES, seed, 0.01), Mlp.create(VALUE_SIZES, seed + 1, 1))
+  }
+
+  dispose(): void {
+    this.policy.dispose()
+    this.value.dispose()
+    this.vars.clear()
+  }
+}
+
+/** Rollout data for one PPO update; N samples. */
+export interface PpoBatch {
+  /** [N * obsDim] */
+  obs: Float32Array
+  /** [N] action ids */
+  actions: Int32Array
+  /** [N] log pi_old(a|s) */
+  logProbs: Float32Array
+  /** [N] (GAE) advantages */
+  advantages: Float32Array
+  /** [N] value targets */
+  returns: Float32Array
+  /** [N] V_old(s), needed only for value clipping */
+  values?: Float32Array
+}
+
+export interface PpoConfig {
+  epochs: number
+  minibatch: number
+  clipRange: number
+  /** Value clipping range (undefined: no value clipping). */
+  clipRangeVf?: number
+  vfCoef: number
+  entCoef: number
+  maxGradNorm: number
+  normalizeAdvantage: boolean
+  /** Stop the update early when approx KL > 1.5 * targetKl (SB3). */
+  targetKl?: number
+  seed: number
+}
+
+export const DEFAULT_PPO: PpoConfig = {
+  epochs: 10,
+  minibatch: 64,
+  clipRange: 0.2,
+  vfCoef: 0.5,
+  entCoef: 0.01,
+  maxGradNorm: 0.5,
+  normalizeAdvantage: true,
+  seed: 0
+}
+
+export interface PpoStats {
+  policyLoss: number
+  valueLoss: number
+  entropy: number
+  approxKl: number
+  clipFraction: number
+  explainedVariance: number
+  epochsRun: number
+  minibatches: number
+  earlyStopped: boolean
+}
+
+export function createPpoOptimizer(lr = 3e-4, maxGradNorm = DEFAULT_PPO.maxGradNorm): AdamW {
+  return new AdamW({ lr, weightDecay: 0, eps: 1e-5, maxGradNorm })
+}
+
+function gatherRows(src: Float32Array, idx: Int32Array, start: number, n: number, width: number): Float32Array {
+  const out = new Float32Array(n * width)
+  for (let i = 0; i < n; i++) {
+    const r = idx[start + i]!
+    out.set(src.subarray(r * width, (r + 1) * width), i * width)
+  }
+  return out
+}
+
+function gather1(src: Float32Array, idx: Int32Array, start: number, n: number): Float32Array {
+  const out = new Float32Array(n)
+  for (let i = 0; i < n; i++) out[i] = src[idx[start + i]!]!
+  return out
+}
+
+/** PPO clipped update over `epochs` passes of shuffled minibatches. Deterministic in cfg.seed. */
+export function ppoUpdate(
+  nets: PolicyValueNets,
+  opt: AdamW,
+  batch: PpoBatch,
+  config: Partial<PpoConfig> = {}
+): PpoStats {
+  const cfg: PpoConfig = { ...DEFAULT_PPO, ...config }
+  const N = batch.actions.length
+  const D = nets.policy.sizes[0]!
+  const A = nets.policy.sizes[nets.policy.sizes.length - 1]!
+  if (batch.obs.length !== N * D)
+    throw new AppFailure('validation', `obs has ${batch.obs.length} values, expected ${N}x${D}`, 'obs')
+  const rng = new Rng(cfg.seed)
+  const sums = { pl: 0, vl: 0, ent: 0, kl: 0, clip: 0, n: 0 }
+  let epochsRun = 0
+  let earlyStopped = false
+  const varList = [...nets.vars.values()]
+  for (let epoch = 0; epoch < cfg.epochs && !earlyStopped; epoch++) {
+    const perm = rng.permutation(N)
+    for (let start = 0; start < N; start += cfg.minibatch) {
+      const n = Math.min(cfg.minibatch, N - start)
+      const adv = gather1(batch.advantages, perm, start, n)
+      if (cfg.normalizeAdvantage && n > 1) {
+        let m = 0
+        for (const a of adv) m += a
+        m /= n
+        let v = 0
+        for (const a of adv) v += (a - m) * (a - m)
+        const sd = Math.sqrt(v / (n - 1))
+        for (let i = 0; i < n; i++) adv[i] = (adv[i]! - m) / (sd + 1e-8)
+      }
+      const actIds = new Int32Array(n)
+      for (let i = 0; i < n; i++) actIds[i] = batch.actions[perm[start + i]!]!
+      const obsT = tf.tensor2d(gatherRows(batch.obs, perm, start, n, D), [n, D])
+      const actT = tf.oneHot(tf.tensor1d(actIds, 'int32'), A, 1, 0, 'float32')
+      const oldLp = tf.tensor1d(gather1(batch.logProbs, perm, start, n))
+      const advT = tf.tensor1d(adv)
+      const retT = tf.tensor1d(gather1(batch.returns, perm, start, n))
+      const oldV = batch.values === undefined ? null : tf.tensor1d(gather1(batch.values, perm, start, n))
+      let stats = { kl: 0, clip: 0, pl: 0, vl: 0, ent: 0 }
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = nets.policy.apply(obsT)
+        const logpAll = tf.logSoftmax(logits)
+        const logp = tf.sum(tf.mul(logpAll, actT), 1)
+        const logRatio = tf.sub(logp, oldLp)
+        const ratio = tf.exp(logRatio)
+        const s1 = tf.mul(ratio, advT)
+        const s2 = tf.mul(tf.clipByValue(ratio, 1 - cfg.clipRange, 1 + cfg.clipRange), advT)
+        const pl = tf.neg(tf.mean(tf.minimum(s1, s2)))
+        const v = tf.reshape(nets.value.apply(obsT), [n])
+        let vl: tf.Tensor
+        if (cfg.clipRangeVf !== undefined && oldV !== null) {
+          const vc = tf.add(oldV, tf.clipByValue(tf.sub(v, oldV), -cfg.clipRangeVf, cfg.clipRangeVf))
+          vl = tf.mean(tf.maximum(tf.square(tf.sub(retT, v)), tf.square(tf.sub(retT, vc))))
+        } else {
+          vl = tf.mean(tf.square(tf.sub(retT, v)))
+        }
+        const ent = tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logpAll), logpAll), 1)))
+        const loss = tf.add(tf.add(pl, tf.mul(cfg.vfCoef, vl)), tf.mul(-cfg.entCoef, ent))
+        // diagnostics (SB3): approx_kl = mean((r - 1) - log r), clip fraction |r - 1| > eps
+        const kl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio))
+        const cf = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), cfg.clipRange), 'float32'))
+        const diag = tf.stack([kl, cf, pl, vl, ent]).dataSync()
+        stats = { kl: diag[0]!, clip: diag[1]!, pl: diag[2]!, vl: diag[3]!, ent: diag[4]! }
+        return loss as tf.Scalar
+      }, varList)
+      value.dispose()
+      tf.dispose([obsT, actT, oldLp, advT, retT])
+      if (oldV !== null) oldV.dispose()
+      if (cfg.targetKl !== undefined && stats.kl > 1.5 * cfg.targetKl) {
+        tf.dispose(Object.values(grads))
+        earlyStopped = true
+        break
+      }
+      const named: tf.NamedTensorMap = {}
+      for (const [name, v] of nets.vars) {
+        const g = grads[v.name]
+        if (g !== undefined) named[name] = g
+      }
+      opt.apply(nets.vars, named)
+      sums.pl += stats.pl
+      sums.vl += stats.vl
+      sums.ent += stats.ent
+      sums.kl += stats.kl
+      sums.clip += stats.clip
+      sums.n++
+    }
+    epochsRun++
+  }
+  const k = Math.max(1, sums.n)
+  return {
+    policyLoss: sums.pl / k,
+    valueLoss: sums.vl / k,
+    entropy: sums.ent / k,
+    approxKl: sums.kl / k,
+    clipFraction: sums.clip / k,
+    explainedVariance: explainedVariance(batch),
+    epochsRun,
+    minibatches: sums.n,
+    earlyStopped
+  }
+}
+
+/** 1 - Var(returns - V_old) / Var(returns), on the rollout's values (as SB3 reports it). */
+function explainedVariance(batch: PpoBatch): number {
+  const y = batch.returns
+  const pred = batch.values
+  if (pred === undefined) return NaN
+  let my = 0
+  for (const v of y) my += v
+  my /= y.length
+  let vy = 0
+  let vr = 0
+  let mr = 0
+  for (let i = 0; i < y.length; i++) mr += y[i]! - pred[i]!
+  mr /= y.length
+  for (let i = 0; i < y.length; i++) {
+    vy += (y[i]! - my) ** 2
+    vr += (y[i]! - pred[i]! - mr) ** 2
+  }
+  return vy === 0 ? NaN : 1 - vr / vy
+}
+
+/** Sample one action per observation (for rollouts); returns actions, log-probs and values. */
+export function actBatch(
+  nets: PolicyValueNets,
+  obs: Float32Array,
+  n: number,
+  rng: Rng
+): { actions: Int32Array; logProbs: Float32Array; values: Float32Array } {
+  const D = nets.policy.sizes[0]!
+  return tf.tidy(() => {
+    const x = tf.tensor2d(obs, [n, D])
+    const lp = tf.logSoftmax(nets.policy.apply(x)).dataSync()
+    const v = nets.value.apply(x).dataSync()
+    const A = nets.policy.sizes[nets.policy.sizes.length - 1]!
+    const actions = new Int32Array(n)
+    const logProbs = new Float32Array(n)
+    for (let i = 0; i < n; i++) {
+      let u = rng.next()
+      let a = A - 1
+      for (let j = 0; j < A; j++) {
+        u -= Math.exp(lp[i * A + j]!)
+        if (u <= 0) {
+          a = j
+          break
+        }
+      }
+      actions[i] = a
+      logProbs[i] = lp[i * A + a]!
+    }
+    return { actions, logProbs, values: Float32Array.from(v) }
+  })
+}
+
+/** Synthetic rollout of the bench/test shape. */
+export function randomPpoBatch(n: number, seed: number, obsDim = OBS_DIM): PpoBatch {
+  const rng = new Rng(seed)
+  const actions = new Int32Array(n)
+  for (let i = 0; i < n; i++) actions[i] = Math.floor(rng.next() * ACTION_COUNT)
+  const logProbs = new Float32Array(n).fill(Math.log(1 / ACTION_COUNT))
+  return {
+    obs: rng.fillNormal(n * obsDim, 1),
+    actions,
+    logProbs,
+    advantages: rng.fillNormal(n, 1),
+    returns: rng.fillNormal(n, 1),
+    values: rng.fillNormal(n, 0.5)
+  }
+}
