@@ -7,7 +7,18 @@ import globals from 'globals'
 const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http']
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', '.tmp/**', 'dist/**', 'coverage/**', 'test-results/**', 'test/fixtures/**', '**/*.d.ts'] },
+  {
+    ignores: [
+      'out/**',
+      'node_modules/**',
+      '.tmp/**',
+      'dist/**',
+      'coverage/**',
+      'test-results/**',
+      'test/fixtures/**',
+      '**/*.d.ts'
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -30,7 +41,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: "Only src/main/index.ts, src/main/electron/, src/main/ipc/electron.ts and src/preload may import 'electron'." }] }]
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message:
+                "Only src/main/index.ts, src/main/electron/, src/main/ipc/electron.ts and src/preload may import 'electron'."
+            }
+          ]
+        }
+      ]
     }
   },
   {
@@ -48,7 +70,10 @@ export default tseslint.config(
         {
           paths: [{ name: 'electron', message: 'The renderer talks to main only through src/renderer/src/api.' }],
           patterns: [
-            { group: ['**/main/**', '../../main/*'], message: 'The renderer never imports main code; use the API contract.' },
+            {
+              group: ['**/main/**', '../../main/*'],
+              message: 'The renderer never imports main code; use the API contract.'
+            },
             { group: NODE_BUILTINS, message: 'The renderer runs in a browser: no Node modules.' }
           ]
         }
@@ -81,7 +106,12 @@ export default tseslint.config(
         'error',
         {
           paths: ['electron', 'react', 'tone', 'better-sqlite3', 'onnxruntime-node'],
-          patterns: [{ group: [...NODE_BUILTINS, '**/main/**', '**/renderer/**', '**/preload/**'], message: 'src/shared imports nothing platform-specific.' }]
+          patterns: [
+            {
+              group: [...NODE_BUILTINS, '**/main/**', '**/renderer/**', '**/preload/**'],
+              message: 'src/shared imports nothing platform-specific.'
+            }
+          ]
         }
       ]
     }

@@ -25,7 +25,9 @@ const npm = (args) => (npmCli ? run(process.execPath, [npmCli, ...args]) : run('
 if (electronBinary) {
   process.exitCode = await npm(['run', 'build:electron-and-open'])
 } else {
-  console.log('The Electron runtime is not installed here (its binary download failed or was skipped): starting serve mode instead, open the URL below in a browser.')
+  console.log(
+    'The Electron runtime is not installed here (its binary download failed or was skipped): starting serve mode instead, open the URL below in a browser.'
+  )
   const built = await npm(['run', 'build:web', '--silent'])
   if (built !== 0) process.exit(built)
   process.exitCode = await run(process.execPath, ['bin/editorbot.mjs', 'serve', ...process.argv.slice(2)])

@@ -62,7 +62,13 @@ export const requestSchemas = {
   'edits.create': z
     .object({
       songId: id,
-      actions: z.array(z.number().int().min(0).max(ACTION_COUNT - 1)),
+      actions: z.array(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(ACTION_COUNT - 1)
+      ),
       generator: z.string().min(1).max(64).default('manual')
     })
     .strict(),
@@ -80,16 +86,17 @@ export const requestSchemas = {
       pairId: id,
       annotatorId: id,
       verdict: z.enum(['a', 'b', 'tie', 'both_bad', 'skip']),
-      strength: z.union([z.literal(1), z.literal(2)]).nullable().default(null),
+      strength: z
+        .union([z.literal(1), z.literal(2)])
+        .nullable()
+        .default(null),
       shownAEditId: id,
       shownBEditId: id,
       listenedAMs: z.number().min(0),
       listenedBMs: z.number().min(0),
       switches: z.number().int().min(0),
       decisionMs: z.number().min(0),
-      marks: z
-        .array(z.object({ side: z.enum(['a', 'b']), atS: z.number().min(0) }).strict())
-        .default([]),
+      marks: z.array(z.object({ side: z.enum(['a', 'b']), atS: z.number().min(0) }).strict()).default([]),
       note: z.string().max(2000).nullable().default(null)
     })
     .strict(),
@@ -156,7 +163,14 @@ export interface ImportReport {
 
 /** Events the main side pushes to every connected renderer. */
 export interface EventMap {
-  'job.progress': { jobId: number; kind: string; progress: number; etaS: number | null; message: string | null; metrics: Record<string, number> }
+  'job.progress': {
+    jobId: number
+    kind: string
+    progress: number
+    etaS: number | null
+    message: string | null
+    metrics: Record<string, number>
+  }
   'job.state': { jobId: number; kind: string; state: JobState; error: string | null }
   'job.log': { jobId: number; line: string }
   'songs.changed': { songIds: number[] }

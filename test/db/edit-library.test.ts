@@ -64,7 +64,9 @@ describe('edit library (edits and pairs in SQLite)', () => {
     expect(short.kind).toBe('validation')
     expect(short.field).toBe('actions')
     expect(short.message).toMatch(String(beats))
-    const unknown = failure(() => createEdit(ctx.db, songId, [...new Array<number>(beats - 1).fill(0), 42], { generator: 'manual' }))
+    const unknown = failure(() =>
+      createEdit(ctx.db, songId, [...new Array<number>(beats - 1).fill(0), 42], { generator: 'manual' })
+    )
     expect(unknown.field).toBe(`actions[${beats - 1}]`)
     expect(failure(() => generateEdit(ctx.db, songId, 'policy:3', {})).kind).toBe('unsupported')
   })

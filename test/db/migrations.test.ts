@@ -25,8 +25,12 @@ describe('migrations', () => {
     expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((r) => r.name)
-    expect(tables).toEqual(expect.arrayContaining(['songs', 'song_analysis', 'edits', 'pairs', 'verdicts', 'annotators', 'jobs', 'settings']))
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
+      (r) => r.name
+    )
+    expect(tables).toEqual(
+      expect.arrayContaining(['songs', 'song_analysis', 'edits', 'pairs', 'verdicts', 'annotators', 'jobs', 'settings'])
+    )
     db.close()
   })
 

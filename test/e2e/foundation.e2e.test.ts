@@ -26,14 +26,21 @@ describe('serve mode and the UI (foundation)', () => {
     page.on('pageerror', (e) => errors.push(e.message))
     await page.goto(server.url)
     await page.waitForSelector('body[data-app-ready="true"]', { timeout: 60_000 })
-    await page.getByRole('button', { name: /library/i }).first().click()
+    await page
+      .getByRole('button', { name: /library/i })
+      .first()
+      .click()
     await page.getByText('Demo - Steady 100').first().waitFor({ state: 'visible', timeout: 60_000 })
     // The demo library finishes analysing in the background: every demo song reaches "ready".
-    await waitFor(async () => {
-      const r = await apiCall(server.origin, 'songs.list', {})
-      const songs = r.body.value as { status: string }[]
-      return songs.length === 3 && songs.every((s) => s.status === 'ready')
-    }, 120_000, 'the demo songs to be analysed')
+    await waitFor(
+      async () => {
+        const r = await apiCall(server.origin, 'songs.list', {})
+        const songs = r.body.value as { status: string }[]
+        return songs.length === 3 && songs.every((s) => s.status === 'ready')
+      },
+      120_000,
+      'the demo songs to be analysed'
+    )
     const pairs = await apiCall(server.origin, 'pairs.list', { status: 'queued' })
     expect((pairs.body.value as unknown[]).length).toBeGreaterThan(0)
     fs.mkdirSync('test-results', { recursive: true })
@@ -73,7 +80,11 @@ describe('serve mode and the UI (foundation)', () => {
     const ranged = await fetch(`${server.origin}/files/${audioPath}`, { headers: { range: 'bytes=0-11' } })
     expect(ranged.status).toBe(206)
     expect(ranged.headers.get('content-range')).toMatch(/^bytes 0-11\//)
-    expect(Buffer.from(await ranged.arrayBuffer()).subarray(0, 4).toString()).toBe('RIFF')
+    expect(
+      Buffer.from(await ranged.arrayBuffer())
+        .subarray(0, 4)
+        .toString()
+    ).toBe('RIFF')
   })
 })
 

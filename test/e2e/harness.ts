@@ -27,12 +27,18 @@ export async function startServe(
   if (opts.host) args.push('--host', opts.host)
   if (opts.token) args.push('--token', opts.token)
   if (opts.demo === false) args.push('--no-demo')
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EDITORBOT_TOKEN: '' } })
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, EDITORBOT_TOKEN: '' }
+  })
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   const ready = await new Promise<{ url: string; port: number }>((resolve, reject) => {
     let buffer = ''
-    const timer = setTimeout(() => reject(new Error(`serve did not start in time; stderr:\n${stderr}`)), opts.timeoutMs ?? 60_000)
+    const timer = setTimeout(
+      () => reject(new Error(`serve did not start in time; stderr:\n${stderr}`)),
+      opts.timeoutMs ?? 60_000
+    )
     child.stdout.on('data', (d: Buffer) => {
       buffer += d.toString()
       for (const line of buffer.split('\n')) {
@@ -97,7 +103,10 @@ export async function apiCall(
   name: string,
   input: unknown,
   token?: string
-): Promise<{ status: number; body: { ok: boolean; value?: unknown; error?: { kind: string; message: string; field?: string } } }> {
+): Promise<{
+  status: number
+  body: { ok: boolean; value?: unknown; error?: { kind: string; message: string; field?: string } }
+}> {
   const res = await fetch(`${origin}/api/${name}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -107,7 +116,11 @@ export async function apiCall(
 }
 
 /** Polls until `check` returns a value (or times out) — for waiting on background jobs through the API. */
-export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+  what = 'condition'
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const v = await check()

@@ -7,7 +7,11 @@ import { registerSongFile } from '../../src/main/services/songs/import'
 import { analyseStoredSong } from '../../src/main/services/songs/analyse-song'
 
 /** Writes a short generated song (drums, bass, chords) as a 16-bit WAV and returns its path. */
-export function writeDemoWav(dir: string, name: string, opts: { seed?: number; bpm?: number; bars?: number } = {}): string {
+export function writeDemoWav(
+  dir: string,
+  name: string,
+  opts: { seed?: number; bpm?: number; bars?: number } = {}
+): string {
   const { audio } = demoSong({ seed: opts.seed ?? 1, bpm: opts.bpm ?? 120, bars: opts.bars ?? 8 })
   const file = path.join(dir, name)
   fs.writeFileSync(file, encodeWav(audio.channels, audio.sampleRate, 'pcm16'))
@@ -15,7 +19,11 @@ export function writeDemoWav(dir: string, name: string, opts: { seed?: number; b
 }
 
 /** Imports and analyses a generated song synchronously (no worker), returning its id. */
-export async function addAnalysedSong(ctx: AppContext, dir: string, opts: { seed?: number; bpm?: number; bars?: number } = {}): Promise<number> {
+export async function addAnalysedSong(
+  ctx: AppContext,
+  dir: string,
+  opts: { seed?: number; bpm?: number; bars?: number } = {}
+): Promise<number> {
   const file = writeDemoWav(dir, `song-${opts.seed ?? 1}-${opts.bpm ?? 120}.wav`, opts)
   const report = registerSongFile(ctx.db, ctx.dataDir, file)
   if (report.songId === null) throw new Error(report.reason ?? 'not stored')

@@ -6,7 +6,10 @@ const data = tempDataDir()
 afterAll(() => data.cleanup())
 
 function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/editorbot.mjs', ...args], { encoding: 'utf8', env: { ...process.env, EDITORBOT_DATA_DIR: data.dir } })
+  const r = spawnSync(process.execPath, ['bin/editorbot.mjs', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, EDITORBOT_DATA_DIR: data.dir }
+  })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -14,7 +17,21 @@ describe('editorbot CLI', () => {
   it('lists commands with --help', () => {
     const r = cli('--help')
     expect(r.code).toBe(0)
-    for (const name of ['serve', 'status', 'import', 'songs', 'beats', 'features', 'generate', 'render', 'edit', 'pairs', 'judge', 'export', 'bench'])
+    for (const name of [
+      'serve',
+      'status',
+      'import',
+      'songs',
+      'beats',
+      'features',
+      'generate',
+      'render',
+      'edit',
+      'pairs',
+      'judge',
+      'export',
+      'bench'
+    ])
       expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'))
   })
 
@@ -40,7 +57,12 @@ describe('editorbot CLI', () => {
   it('reports status as JSON: data dir, schema version, backend and jobs', () => {
     const r = cli('status', '--json')
     expect(r.code).toBe(0)
-    const status = JSON.parse(r.stdout) as { dataDir: string; schemaVersion: number; backend: { training: string; inference: string }; jobs: unknown[] }
+    const status = JSON.parse(r.stdout) as {
+      dataDir: string
+      schemaVersion: number
+      backend: { training: string; inference: string }
+      jobs: unknown[]
+    }
     expect(status.dataDir).toBe(data.dir)
     expect(status.schemaVersion).toBeGreaterThan(0)
     expect(status.backend.training).toMatch(/\S/)

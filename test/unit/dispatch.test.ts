@@ -15,7 +15,10 @@ const echo = new Proxy({} as Handlers, {
 describe('dispatch', () => {
   it('passes valid input through the schema (with defaults applied)', async () => {
     const r = await dispatch(echo, 'edits.create', { songId: 3, actions: [0, 1, 8] })
-    expect(r).toEqual({ ok: true, value: { name: 'edits.create', input: { songId: 3, actions: [0, 1, 8], generator: 'manual' } } })
+    expect(r).toEqual({
+      ok: true,
+      value: { name: 'edits.create', input: { songId: 3, actions: [0, 1, 8], generator: 'manual' } }
+    })
   })
 
   it('rejects malformed input with an error naming the field', async () => {
@@ -37,7 +40,10 @@ describe('dispatch', () => {
 
   it('refuses unknown request names', async () => {
     const r = await dispatch(echo, 'fs.readFile', {})
-    expect(r).toEqual({ ok: false, error: { kind: 'validation', message: "unknown request 'fs.readFile'", field: 'name' } })
+    expect(r).toEqual({
+      ok: false,
+      error: { kind: 'validation', message: "unknown request 'fs.readFile'", field: 'name' }
+    })
   })
 
   it('turns service failures into error values, keeping kind and field', async () => {
@@ -45,7 +51,10 @@ describe('dispatch', () => {
       ok: false,
       error: { kind: 'not_found', message: 'no song with id 7', field: 'songId' }
     })
-    expect(await dispatch(echo, 'songs.list', {})).toEqual({ ok: false, error: { kind: 'internal', message: 'disk on fire' } })
+    expect(await dispatch(echo, 'songs.list', {})).toEqual({
+      ok: false,
+      error: { kind: 'internal', message: 'disk on fire' }
+    })
   })
 
   it('has a schema for every request name', () => {

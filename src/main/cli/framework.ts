@@ -38,9 +38,17 @@ export const COMMON_OPTIONS: OptionSpec = {
 export function parseCommandArgs(command: Command, argv: string[]): CommandArgs {
   let parsed: ReturnType<typeof parseArgs>
   try {
-    parsed = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true })
+    parsed = parseArgs({
+      args: argv,
+      options: { ...COMMON_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true
+    })
   } catch (e) {
-    throw new AppFailure('validation', `${command.name}: ${(e as Error).message.split('\n')[0]}. Usage: editorbot ${command.usage}`)
+    throw new AppFailure(
+      'validation',
+      `${command.name}: ${(e as Error).message.split('\n')[0]}. Usage: editorbot ${command.usage}`
+    )
   }
   const values = parsed.values as CommandArgs['values']
   return {
@@ -64,14 +72,16 @@ export function lazyContext(dataDir: string): { open: () => AppContext; close: (
 
 export function requireInt(value: unknown, field: string): number {
   const n = typeof value === 'string' ? Number(value) : NaN
-  if (!Number.isInteger(n) || n <= 0) throw new AppFailure('validation', `${field} must be a positive integer, got '${String(value)}'`, field)
+  if (!Number.isInteger(n) || n <= 0)
+    throw new AppFailure('validation', `${field} must be a positive integer, got '${String(value)}'`, field)
   return n
 }
 
 export function optionalNumber(value: string | boolean | undefined | unknown[], field: string): number | undefined {
   if (value === undefined) return undefined
   const n = typeof value === 'string' ? Number(value) : NaN
-  if (!Number.isFinite(n)) throw new AppFailure('validation', `${field} must be a number, got '${JSON.stringify(value)}'`, field)
+  if (!Number.isFinite(n))
+    throw new AppFailure('validation', `${field} must be a number, got '${JSON.stringify(value)}'`, field)
   return n
 }
 
@@ -91,7 +101,9 @@ export class ProgressBar {
     const width = 28
     const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width)
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled)
-    process.stderr.write(`\r${this.label} [${bar}] ${(fraction * 100).toFixed(0).padStart(3)}% ${detail}`.slice(0, 120).padEnd(120))
+    process.stderr.write(
+      `\r${this.label} [${bar}] ${(fraction * 100).toFixed(0).padStart(3)}% ${detail}`.slice(0, 120).padEnd(120)
+    )
   }
 
   done(): void {

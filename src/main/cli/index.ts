@@ -11,7 +11,7 @@ function help(): string {
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Every command takes --data-dir DIR (default: $EDITORBOT_DATA_DIR, else the desktop app\'s data folder),',
+    "Every command takes --data-dir DIR (default: $EDITORBOT_DATA_DIR, else the desktop app's data folder),",
     '--json for machine-readable output, and --help.'
   ].join('\n')
 }

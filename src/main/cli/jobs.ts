@@ -9,7 +9,10 @@ export async function waitForJob(ctx: AppContext, jobId: number, io: CliIo, labe
     if (p.jobId !== jobId) return
     // Batch jobs report the current item's own fraction too: show both.
     const item = p.metrics.songFraction
-    bar.update(p.progress, item === undefined ? (p.message ?? '') : `${p.message ?? ''} (this file ${Math.round(item * 100)}%)`)
+    bar.update(
+      p.progress,
+      item === undefined ? (p.message ?? '') : `${p.message ?? ''} (this file ${Math.round(item * 100)}%)`
+    )
   })
   const onSigint = (): void => {
     io.err('\nCancelling...')

@@ -10,7 +10,8 @@ import { dispatch } from './dispatch'
  */
 export function registerIpc(ctx: AppContext, targets: () => WebContents[]): () => void {
   const handlers = createHandlers(ctx, { transport: 'electron', confineImportsToDataDir: false })
-  for (const name of REQUEST_NAMES) ipcMain.handle(`api:${name}`, (_event, input: unknown) => dispatch(handlers, name, input))
+  for (const name of REQUEST_NAMES)
+    ipcMain.handle(`api:${name}`, (_event, input: unknown) => dispatch(handlers, name, input))
   const stop = ctx.events.onAny((event, payload) => {
     for (const wc of targets()) if (!wc.isDestroyed()) wc.send(`event:${event}`, payload)
   })

@@ -30,7 +30,10 @@ export interface HandlerOptions {
   confineImportsToDataDir: boolean
 }
 
-export function importSongs(ctx: AppContext, paths: readonly string[]): { reports: ImportReport[]; jobId: number | null } {
+export function importSongs(
+  ctx: AppContext,
+  paths: readonly string[]
+): { reports: ImportReport[]; jobId: number | null } {
   const { files, missing } = expandImportPaths(paths)
   const reports: ImportReport[] = missing.map((p) => ({
     path: p,
@@ -72,11 +75,12 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
       if (opts.confineImportsToDataDir)
         for (const [i, p] of paths.entries())
           if (!isInside(ctx.dataDir, path.resolve(ctx.dataDir, p)))
-            throw new AppFailure('forbidden', `paths.${i}: only uploaded files can be imported in serve mode`, `paths.${i}`)
-      return importSongs(
-        ctx,
-        opts.confineImportsToDataDir ? paths.map((p) => path.resolve(ctx.dataDir, p)) : paths
-      )
+            throw new AppFailure(
+              'forbidden',
+              `paths.${i}: only uploaded files can be imported in serve mode`,
+              `paths.${i}`
+            )
+      return importSongs(ctx, opts.confineImportsToDataDir ? paths.map((p) => path.resolve(ctx.dataDir, p)) : paths)
     },
     'songs.beats': ({ songId }) => {
       song(songId)

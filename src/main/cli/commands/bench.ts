@@ -2,9 +2,17 @@ import type { Command } from '../framework'
 import { AppFailure } from '../../../shared/result'
 
 /** Benchmarks print figures; they are scripts, not timed tests. Modules load lazily: each is heavy. */
-const BENCHES: Record<string, (log: (line: string) => void, files: string[], quick: boolean) => Promise<Record<string, unknown>>> = {
-  beats: async (log, files) => (await import('../../services/analysis/bench')).benchBeats({ log, realMusicDirs: files.length ? files : undefined }),
-  analysis: async (log, files) => (await import('../../services/analysis/bench')).benchAnalysis({ log, files: files.length ? files : undefined }),
+const BENCHES: Record<
+  string,
+  (log: (line: string) => void, files: string[], quick: boolean) => Promise<Record<string, unknown>>
+> = {
+  beats: async (log, files) =>
+    (await import('../../services/analysis/bench')).benchBeats({
+      log,
+      realMusicDirs: files.length ? files : undefined
+    }),
+  analysis: async (log, files) =>
+    (await import('../../services/analysis/bench')).benchAnalysis({ log, files: files.length ? files : undefined }),
   render: async (log) => (await import('../../services/edits')).benchRender({ log }),
   engine: async (log, _files, quick) => (await import('../../services/ml/bench')).benchEngine({ log, quick })
 }
@@ -17,7 +25,8 @@ export const benchCommand: Command = {
   async run(args, io) {
     const [which, ...files] = args.positionals
     const bench = which ? BENCHES[which] : undefined
-    if (!bench) throw new AppFailure('validation', `choose a benchmark: ${Object.keys(BENCHES).join(', ')}`, 'benchmark')
+    if (!bench)
+      throw new AppFailure('validation', `choose a benchmark: ${Object.keys(BENCHES).join(', ')}`, 'benchmark')
     const log = (line: string): void => (args.json ? io.err(line) : io.out(line))
     const report = await bench(log, files, args.values.quick === true)
     if (args.json) io.out(JSON.stringify(report, null, 2))

@@ -2,7 +2,13 @@ import path from 'node:path'
 import fs from 'node:fs'
 import type { Command } from '../framework'
 import { optionalNumber, requireInt } from '../framework'
-import { createPair, generateEdit, getEditOrFail, queuePairs, renderEditToFile } from '../../services/edit-library/edit-library'
+import {
+  createPair,
+  generateEdit,
+  getEditOrFail,
+  queuePairs,
+  renderEditToFile
+} from '../../services/edit-library/edit-library'
 import * as pairsQ from '../../db/queries/pairs'
 import { ACTIONS } from '../../../shared/actions'
 import { AppFailure } from '../../../shared/result'
@@ -24,7 +30,16 @@ export const generateCommand: Command = {
       targetDurationS: optionalNumber(args.values['target-duration'], 'target-duration'),
       seed
     })
-    if (args.json) io.out(JSON.stringify({ editId: edit.id, songId, generator: edit.generator, seed: edit.seed, outputDurationS: edit.outputDurationS }))
+    if (args.json)
+      io.out(
+        JSON.stringify({
+          editId: edit.id,
+          songId,
+          generator: edit.generator,
+          seed: edit.seed,
+          outputDurationS: edit.outputDurationS
+        })
+      )
     else io.out(String(edit.id))
     return 0
   }
@@ -40,10 +55,14 @@ export const editCommand: Command = {
       io.out(JSON.stringify({ ...edit, actionNames: edit.actions.map((a) => ACTIONS[a]) }))
       return 0
     }
-    io.out(`edit ${edit.id} of song ${edit.songId}: ${edit.generator}${edit.seed !== null ? ` seed ${edit.seed}` : ''}, ${edit.outputDurationS.toFixed(2)} s, ${edit.segments.length} segments`)
+    io.out(
+      `edit ${edit.id} of song ${edit.songId}: ${edit.generator}${edit.seed !== null ? ` seed ${edit.seed}` : ''}, ${edit.outputDurationS.toFixed(2)} s, ${edit.segments.length} segments`
+    )
     io.out(`actions: ${edit.actions.map((a) => ACTIONS[a]).join(' ')}`)
     for (const s of edit.segments)
-      io.out(`  out ${s.outStart.toFixed(3)}  src ${s.srcStart.toFixed(3)}-${s.srcEnd.toFixed(3)}  beat ${s.beat} ${ACTIONS[s.action]}`)
+      io.out(
+        `  out ${s.outStart.toFixed(3)}  src ${s.srcStart.toFixed(3)}-${s.srcEnd.toFixed(3)}  beat ${s.beat} ${ACTIONS[s.action]}`
+      )
     return 0
   }
 }
@@ -71,7 +90,12 @@ export const pairsCommand: Command = {
   name: 'pairs',
   summary: 'Queue A/B pairs for a song (--song ID --count N), or list queued pairs',
   usage: 'pairs [--song ID --count N] [--status queued|judged|skipped] [--edits A,B] [--data-dir DIR] [--json]',
-  options: { song: { type: 'string' }, count: { type: 'string' }, status: { type: 'string' }, edits: { type: 'string' } },
+  options: {
+    song: { type: 'string' },
+    count: { type: 'string' },
+    status: { type: 'string' },
+    edits: { type: 'string' }
+  },
   async run(args, io, open) {
     const db = open().db
     if (typeof args.values.edits === 'string') {
@@ -94,7 +118,11 @@ export const pairsCommand: Command = {
     const pairs = pairsQ.listPairs(db, status)
     if (args.json) io.out(JSON.stringify(pairs))
     else if (pairs.length === 0) io.out(`No ${status} pairs. Queue some with: editorbot pairs --song ID --count N`)
-    else for (const p of pairs) io.out(`pair ${p.id}: song ${p.songId}, edits ${p.editAId} vs ${p.editBId}, priority ${p.priority}${p.repeatOfPairId ? ` (repeat of ${p.repeatOfPairId})` : ''}`)
+    else
+      for (const p of pairs)
+        io.out(
+          `pair ${p.id}: song ${p.songId}, edits ${p.editAId} vs ${p.editBId}, priority ${p.priority}${p.repeatOfPairId ? ` (repeat of ${p.repeatOfPairId})` : ''}`
+        )
     return 0
   }
 }

@@ -12,7 +12,8 @@ export const importCommand: Command = {
   summary: 'Import audio files or folders (WAV, MP3, FLAC, Ogg Vorbis) and analyse them',
   usage: 'import <file|dir>... [--data-dir DIR] [--json]',
   async run(args, io, open) {
-    if (args.positionals.length === 0) throw new AppFailure('validation', 'give at least one file or folder to import', 'paths')
+    if (args.positionals.length === 0)
+      throw new AppFailure('validation', 'give at least one file or folder to import', 'paths')
     const ctx = open()
     const { reports, jobId } = importSongs(ctx, args.positionals)
     if (jobId !== null) await waitForJob(ctx, jobId, io, 'analysing')
@@ -77,7 +78,9 @@ export const beatsCommand: Command = {
     }
     io.out(`song ${songId}: ${grid.tempoBpm.toFixed(2)} BPM, ${grid.beatsPerBar}/4, ${grid.times.length} beats`)
     grid.times.forEach((t, i) =>
-      io.out(`${t.toFixed(3).padStart(9)}  bar ${grid.barIndex[i]} beat ${(grid.barPosition[i] ?? 0) + 1}${grid.phraseStart[i] ? '  phrase' : ''}`)
+      io.out(
+        `${t.toFixed(3).padStart(9)}  bar ${grid.barIndex[i]} beat ${(grid.barPosition[i] ?? 0) + 1}${grid.phraseStart[i] ? '  phrase' : ''}`
+      )
     )
     return 0
   }

@@ -24,10 +24,12 @@ export const judgeCommand: Command = {
     const ctx = open()
     const pairId = requireInt(args.values.pair, 'pair')
     const name = args.values.annotator
-    if (typeof name !== 'string' || name.trim() === '') throw new AppFailure('validation', '--annotator NAME is required', 'annotator')
+    if (typeof name !== 'string' || name.trim() === '')
+      throw new AppFailure('validation', '--annotator NAME is required', 'annotator')
     const pair = pairsQ.getPair(ctx.db, pairId)
     if (!pair) throw new AppFailure('not_found', `no pair with id ${pairId}`, 'pair')
-    const annotator = annotatorsQ.findAnnotatorByName(ctx.db, name.trim()) ?? annotatorsQ.insertAnnotator(ctx.db, name.trim())
+    const annotator =
+      annotatorsQ.findAnnotatorByName(ctx.db, name.trim()) ?? annotatorsQ.insertAnnotator(ctx.db, name.trim())
     // The CLI shows nothing, so A and B are the pair's own order and no listening time is claimed.
     const parsed = requestSchemas['verdicts.submit'].safeParse({
       pairId,
@@ -54,14 +56,19 @@ export const judgeCommand: Command = {
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'Export preferences (verdicts with both edits\' actions) as JSONL or CSV',
+  summary: "Export preferences (verdicts with both edits' actions) as JSONL or CSV",
   usage: 'export --what preferences --format jsonl|csv --out FILE [--data-dir DIR]',
-  options: { what: { type: 'string', default: 'preferences' }, format: { type: 'string', default: 'jsonl' }, out: { type: 'string' } },
+  options: {
+    what: { type: 'string', default: 'preferences' },
+    format: { type: 'string', default: 'jsonl' },
+    out: { type: 'string' }
+  },
   async run(args, io, open) {
     if (args.values.what !== 'preferences')
       throw new AppFailure('validation', `--what must be 'preferences', got '${String(args.values.what)}'`, 'what')
     const format = args.values.format
-    if (format !== 'jsonl' && format !== 'csv') throw new AppFailure('validation', `--format must be jsonl or csv, got '${String(format)}'`, 'format')
+    if (format !== 'jsonl' && format !== 'csv')
+      throw new AppFailure('validation', `--format must be jsonl or csv, got '${String(format)}'`, 'format')
     if (typeof args.values.out !== 'string') throw new AppFailure('validation', '--out FILE is required', 'out')
     const outPath = path.resolve(args.values.out)
     const { rows } = exportPreferences(open().db, { format, outPath })

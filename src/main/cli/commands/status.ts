@@ -36,7 +36,9 @@ export const statusCommand: Command = {
     io.out(`songs            ${status.songs}; queued pairs ${status.queuedPairs}`)
     io.out(jobs.length === 0 ? 'jobs             none' : 'jobs:')
     for (const j of jobs.slice(0, 20))
-      io.out(`  #${j.id} ${j.kind.padEnd(14)} ${j.state.padEnd(11)} ${(j.progress * 100).toFixed(0)}%${j.error ? `  ${j.error}` : ''}`)
+      io.out(
+        `  #${j.id} ${j.kind.padEnd(14)} ${j.state.padEnd(11)} ${(j.progress * 100).toFixed(0)}%${j.error ? `  ${j.error}` : ''}`
+      )
     return 0
   }
 }

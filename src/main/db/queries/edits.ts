@@ -57,8 +57,7 @@ export function getEdit(db: Db, id: number): EditDetail | undefined {
 
 export function findEditByHash(db: Db, contentHash: string): EditDetail | undefined {
   const row = db.prepare('SELECT * FROM edits WHERE content_hash = ? ORDER BY id LIMIT 1').get(contentHash) as
-    | EditRow
-    | undefined
+    EditRow | undefined
   return row && toDetail(row)
 }
 

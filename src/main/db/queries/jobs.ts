@@ -34,7 +34,8 @@ function toRecord(r: JobRow, resumableKinds: ReadonlySet<string>): JobRecord {
     message: r.message,
     metrics: JSON.parse(r.metrics) as Record<string, number>,
     error: r.error,
-    resumable: resumableKinds.has(r.kind) && (r.state === 'interrupted' || r.state === 'cancelled' || r.state === 'failed'),
+    resumable:
+      resumableKinds.has(r.kind) && (r.state === 'interrupted' || r.state === 'cancelled' || r.state === 'failed'),
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,

@@ -27,8 +27,7 @@ export function listPairs(db: Db, status?: PairStatus): PairSummary[] {
   const rows =
     status === undefined
       ? (db.prepare('SELECT * FROM pairs ORDER BY id').all() as PairRow[])
-      : (db
-          .prepare('SELECT * FROM pairs WHERE status = ? ORDER BY priority DESC, id').all(status) as PairRow[])
+      : (db.prepare('SELECT * FROM pairs WHERE status = ? ORDER BY priority DESC, id').all(status) as PairRow[])
   return rows.map(toSummary)
 }
 
@@ -39,9 +38,8 @@ export function getPair(db: Db, id: number): PairSummary | undefined {
 
 /** Highest priority first, then oldest. */
 export function nextQueuedPair(db: Db): PairSummary | undefined {
-  const row = db
-    .prepare(`SELECT * FROM pairs WHERE status = 'queued' ORDER BY priority DESC, id LIMIT 1`)
-    .get() as PairRow | undefined
+  const row = db.prepare(`SELECT * FROM pairs WHERE status = 'queued' ORDER BY priority DESC, id LIMIT 1`).get() as
+    PairRow | undefined
   return row && toSummary(row)
 }
 
@@ -66,9 +64,7 @@ export function insertPair(
   p: { songId: number; editAId: number; editBId: number; priority: number; repeatOfPairId?: number | null }
 ): number {
   const info = db
-    .prepare(
-      'INSERT INTO pairs (song_id, edit_a_id, edit_b_id, priority, repeat_of_pair_id) VALUES (?, ?, ?, ?, ?)'
-    )
+    .prepare('INSERT INTO pairs (song_id, edit_a_id, edit_b_id, priority, repeat_of_pair_id) VALUES (?, ?, ?, ?, ?)')
     .run(p.songId, p.editAId, p.editBId, p.priority, p.repeatOfPairId ?? null)
   return Number(info.lastInsertRowid)
 }

@@ -61,9 +61,7 @@ export function findSongByHash(db: Db, contentHash: string): SongSummary | undef
 }
 
 export function songContentHash(db: Db, id: number): string | undefined {
-  const row = db.prepare('SELECT content_hash FROM songs WHERE id = ?').get(id) as
-    | { content_hash: string }
-    | undefined
+  const row = db.prepare('SELECT content_hash FROM songs WHERE id = ?').get(id) as { content_hash: string } | undefined
   return row?.content_hash
 }
 
@@ -213,7 +211,6 @@ export function updateSongMetadata(
 
 export function songFileInfo(db: Db, id: number): { audioPath: string; originalName: string } | undefined {
   const r = db.prepare('SELECT audio_path, original_name FROM songs WHERE id = ?').get(id) as
-    | { audio_path: string; original_name: string }
-    | undefined
+    { audio_path: string; original_name: string } | undefined
   return r && { audioPath: r.audio_path, originalName: r.original_name }
 }

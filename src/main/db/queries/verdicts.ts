@@ -77,7 +77,10 @@ export function getVerdict(db: Db, id: number): VerdictRecord | undefined {
   return r && toRecord(r)
 }
 
-export function listVerdicts(db: Db, opts: { annotatorId?: number; includeSuperseded?: boolean } = {}): VerdictRecord[] {
+export function listVerdicts(
+  db: Db,
+  opts: { annotatorId?: number; includeSuperseded?: boolean } = {}
+): VerdictRecord[] {
   const where: string[] = []
   const args: unknown[] = []
   if (opts.annotatorId !== undefined) {

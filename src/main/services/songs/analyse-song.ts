@@ -33,7 +33,10 @@ export async function analyseStoredSong(
       format: audio.format
     })
     if (audio.durationS < MIN_SONG_DURATION_S)
-      throw new AppFailure('unsupported', `too short (${audio.durationS.toFixed(2)} s; at least ${MIN_SONG_DURATION_S} s)`)
+      throw new AppFailure(
+        'unsupported',
+        `too short (${audio.durationS.toFixed(2)} s; at least ${MIN_SONG_DURATION_S} s)`
+      )
     if (audio.durationS > opts.maxDurationS)
       throw new AppFailure(
         'unsupported',
@@ -46,7 +49,9 @@ export async function analyseStoredSong(
     }
     const analysis = analyzeAudio(audio, opts.onProgress)
     if (analysis.features.length !== analysis.beatTimes.length * FEATURE_DIM)
-      throw new Error(`analysis produced ${analysis.features.length} feature values for ${analysis.beatTimes.length} beats`)
+      throw new Error(
+        `analysis produced ${analysis.features.length} feature values for ${analysis.beatTimes.length} beats`
+      )
     songs.saveAnalysis(db, songId, {
       featureVersion: FEATURE_VERSION,
       featureDim: FEATURE_DIM,

@@ -5,7 +5,10 @@ import type { JobContext } from '../job-context'
 export async function runDemoCount(ctx: JobContext): Promise<{ counted: number }> {
   const steps = Number(ctx.config.steps ?? 20)
   const delayMs = Number(ctx.config.delayMs ?? 50)
-  const start = typeof ctx.checkpoint === 'object' && ctx.checkpoint !== null ? Number((ctx.checkpoint as { step: number }).step) : 0
+  const start =
+    typeof ctx.checkpoint === 'object' && ctx.checkpoint !== null
+      ? Number((ctx.checkpoint as { step: number }).step)
+      : 0
   if (start > 0) ctx.log(`resuming at step ${start}`)
   for (let step = start; step < steps; step++) {
     ctx.throwIfCancelled()

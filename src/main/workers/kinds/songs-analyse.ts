@@ -8,7 +8,9 @@ interface AnalyseCheckpoint {
 }
 
 /** Analyses the songs in config.songIds one after another; the checkpoint lists finished songs. */
-export async function runSongsAnalyse(ctx: JobContext): Promise<{ ready: number[]; failed: { songId: number; reason: string }[] }> {
+export async function runSongsAnalyse(
+  ctx: JobContext
+): Promise<{ ready: number[]; failed: { songId: number; reason: string }[] }> {
   const songIds = (ctx.config.songIds as number[] | undefined) ?? []
   const done = new Set((ctx.checkpoint as AnalyseCheckpoint | null)?.done ?? [])
   const db = openDatabase(ctx.dataDir)
@@ -23,7 +25,10 @@ export async function runSongsAnalyse(ctx: JobContext): Promise<{ ready: number[
       const outcome = await analyseStoredSong(db, ctx.dataDir, songId, {
         maxDurationS: maxSongDurationS,
         onProgress: (f, stage) =>
-          ctx.progress((i + f) / songIds.length, `song ${i + 1} of ${songIds.length}: ${stage}`, { songId, songFraction: f })
+          ctx.progress((i + f) / songIds.length, `song ${i + 1} of ${songIds.length}: ${stage}`, {
+            songId,
+            songFraction: f
+          })
       })
       if (outcome.ok) ready.push(songId)
       else {
