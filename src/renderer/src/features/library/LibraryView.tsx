@@ -126,6 +126,14 @@ export function LibraryView(props: { songParam: string | null }): React.JSX.Elem
         <p className="muted">
           Drop audio files here (WAV, MP3, FLAC, Ogg) or choose them. Each is analysed for beats and bars after import.
         </p>
+        {progress && progress.progress < 1 && (
+          <div className="status-progress" data-testid="batch-progress">
+            <ProgressBar value={progress.progress} label="Import batch" />
+            <span className="muted small">
+              Batch {Math.round(progress.progress * 100)}% {formatEta(progress.etaS)}
+            </span>
+          </div>
+        )}
         {reports.some((r) => r.outcome !== 'stored') && (
           <ul className="reports">
             {reports
@@ -180,10 +188,12 @@ export function LibraryView(props: { songParam: string | null }): React.JSX.Elem
                   <span className={`badge badge--${s.status}`}>{s.status}</span>
                   {s.status === 'analysing' && progress && (
                     <div className="status-progress">
-                      <ProgressBar value={progress.progress} label={`Analysing ${s.title}`} />
-                      <span className="muted small">
-                        {progress.message ?? ''} {formatEta(progress.etaS)}
-                      </span>
+                      {/* The job reports the current file's own fraction beside the batch's. */}
+                      <ProgressBar
+                        value={progress.metrics.songId === s.id ? (progress.metrics.songFraction ?? 0) : 0}
+                        label={`Analysing ${s.title}`}
+                      />
+                      <span className="muted small">{progress.message ?? ''}</span>
                     </div>
                   )}
                   {s.status === 'failed' && <div className="text-error small">{s.error ?? 'analysis failed'}</div>}
