@@ -13,7 +13,12 @@ const BENCHES: Record<
     }),
   analysis: async (log, files) =>
     (await import('../../services/analysis/bench')).benchAnalysis({ log, files: files.length ? files : undefined }),
-  render: async (log) => (await import('../../services/edits')).benchRender({ log }),
+  render: async (log, files) => {
+    const speed = await (await import('../../services/edits')).benchRender({ log })
+    log('splice clicks on real music (equal-power crossfades vs butt splices):')
+    const { benchSplicesOnRealMusic } = await import('../../services/edits/bench-real')
+    return { speed, realMusicSplices: await benchSplicesOnRealMusic({ log, paths: files }) }
+  },
   engine: async (log, _files, quick) => (await import('../../services/ml/bench')).benchEngine({ log, quick })
 }
 
