@@ -10,7 +10,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           // Worker threads are separate bundles next to index.js (see src/main/workers/entry.ts).
-          'job-worker': resolve(__dirname, 'src/main/workers/job-worker.ts')
+          'job-worker': resolve(__dirname, 'src/main/workers/job-worker.ts'),
+          'render-worker': resolve(__dirname, 'src/main/workers/render-worker.ts')
         }
       }
     }

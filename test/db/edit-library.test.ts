@@ -105,3 +105,16 @@ describe('edit library (edits and pairs in SQLite)', () => {
     for (const p of created) expect(p.editAId).not.toBe(p.editBId)
   })
 })
+
+describe('render service (worker thread)', () => {
+  it('renders off the main thread and reports failures as AppFailure values', async () => {
+    const edit = generateEdit(ctx.db, songId, 'rule', { seed: 31, targetDurationS: 8 })
+    const rendered = await ctx.renders.render(edit.id)
+    expect(rendered.editId).toBe(edit.id)
+    expect(fs.existsSync(path.join(ctx.dataDir, rendered.renderPath))).toBe(true)
+    const missing = await ctx.renders.render(99_999).catch((e: unknown) => e)
+    expect(missing).toBeInstanceOf(AppFailure)
+    expect((missing as AppFailure).kind).toBe('not_found')
+    expect((missing as AppFailure).field).toBe('editId')
+  })
+})

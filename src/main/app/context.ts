@@ -7,6 +7,7 @@ import { FEATURE_VERSION } from '../../shared/features'
 import { readMarker, writeMarker } from '../db/queries/settings'
 import { EventBus } from '../events'
 import { JobRunner } from '../services/jobs/job-runner'
+import { RenderService } from '../services/edit-library/render-service'
 import { APP_VERSION } from './version'
 
 export interface AppContext {
@@ -14,6 +15,8 @@ export interface AppContext {
   readonly db: Db
   readonly events: EventBus
   readonly jobs: JobRunner
+  /** Edit rendering, off the main thread. */
+  readonly renders: RenderService
   readonly appVersion: string
   schemaVersion(): number
   close(): Promise<void>
@@ -30,15 +33,18 @@ export function createAppContext(opts: { dataDir: string; recoverJobs?: boolean 
   const events = new EventBus()
   const jobs = new JobRunner(db, dataDir, events)
   if (opts.recoverJobs ?? true) jobs.recoverInterrupted()
+  const renders = new RenderService(dataDir)
   return {
     dataDir,
     db,
     events,
     jobs,
+    renders,
     appVersion: APP_VERSION,
     schemaVersion: () => schemaVersion(db),
     async close() {
       await jobs.shutdown()
+      await renders.close()
       db.close()
     }
   }

@@ -11,14 +11,7 @@ import { AppFailure } from '../../shared/result'
 import { FEATURE_VERSION } from '../../shared/features'
 import { expandImportPaths, registerSongFile } from '../services/songs/import'
 import { loadBeatGrid } from '../services/edit-library/song-structure'
-import {
-  createEdit,
-  createPair,
-  generateEdit,
-  getEditOrFail,
-  queuePairs,
-  renderEditToFile
-} from '../services/edit-library/edit-library'
+import { createEdit, createPair, generateEdit, getEditOrFail, queuePairs } from '../services/edit-library/edit-library'
 import { nextPair, submitVerdict, undoLastVerdict, annotatorStats } from '../services/listen'
 import { computeBackendInfo } from '../services/ml/backend'
 import { isInside } from '../server/paths'
@@ -105,7 +98,7 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
       ctx.events.emit('edits.changed', { songId })
       return edit
     },
-    'edits.render': ({ editId }) => renderEditToFile(db, ctx.dataDir, editId),
+    'edits.render': ({ editId }) => ctx.renders.render(editId),
 
     'pairs.list': ({ status }) => pairsQ.listPairs(db, status),
     'pairs.queue': ({ songId, count }) => {

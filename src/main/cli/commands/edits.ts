@@ -2,13 +2,7 @@ import path from 'node:path'
 import fs from 'node:fs'
 import type { Command } from '../framework'
 import { optionalNumber, requireInt } from '../framework'
-import {
-  createPair,
-  generateEdit,
-  getEditOrFail,
-  queuePairs,
-  renderEditToFile
-} from '../../services/edit-library/edit-library'
+import { createPair, generateEdit, getEditOrFail, queuePairs } from '../../services/edit-library/edit-library'
 import * as pairsQ from '../../db/queries/pairs'
 import { ACTIONS } from '../../../shared/actions'
 import { AppFailure } from '../../../shared/result'
@@ -77,7 +71,7 @@ export const renderCommand: Command = {
     const out = args.values.out
     if (typeof out !== 'string') throw new AppFailure('validation', '--out FILE.wav is required', 'out')
     const ctx = open()
-    const rendered = await renderEditToFile(ctx.db, ctx.dataDir, editId)
+    const rendered = await ctx.renders.render(editId)
     fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true })
     fs.copyFileSync(path.join(ctx.dataDir, rendered.renderPath), out)
     if (args.json) io.out(JSON.stringify({ editId, out: path.resolve(out), durationS: rendered.durationS }))
