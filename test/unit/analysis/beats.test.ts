@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { FEATURE_DIM, FEATURE_VERSION } from '../../../src/shared/features.js'
 import { analyzeAudio, mixToMono, waveformPeaks } from '../../../src/main/services/analysis/analyze.js'
-import { clickTrack, demoSong, demoSongDetailed, drumTrack, type SynthResult } from '../../../src/main/services/analysis/synth.js'
+import {
+  clickTrack,
+  demoSong,
+  demoSongDetailed,
+  drumTrack,
+  type SynthResult
+} from '../../../src/main/services/analysis/synth.js'
 
 /** Largest distance from each reference beat (away from the edges) to the nearest estimated beat. */
 function worstBeatError(truth: Float64Array, estimated: Float64Array, from: number, to: number): number {
@@ -33,7 +39,8 @@ describe('tempo and beats on click tracks', () => {
 
 describe('tempo and beats on drum tracks', () => {
   for (const bpm of [72, 110, 140, 190]) {
-    it(`${bpm} BPM: tempo within 1 BPM, beats within 20 ms`, () => checkTrack(drumTrack({ bpm, durationS: 16, seed: bpm }), bpm))
+    it(`${bpm} BPM: tempo within 1 BPM, beats within 20 ms`, () =>
+      checkTrack(drumTrack({ bpm, durationS: 16, seed: bpm }), bpm))
   }
   it('swung, syncopated and noisy patterns: tempo within 1 BPM, every beat within 40 ms', () => {
     const track = drumTrack({ bpm: 105, durationS: 16, swing: 1, syncopated: true, snrDb: 10, seed: 3 })
@@ -129,7 +136,8 @@ describe('demo song, downmix and waveform peaks', () => {
     expect(beatTimes).toHaveLength(32)
     expect(audio.durationS).toBeGreaterThan(beatTimes[31]!)
     let difference = 0
-    for (let i = 0; i < audio.channels[0]!.length; i += 11) difference += Math.abs(audio.channels[0]![i]! - audio.channels[1]![i]!)
+    for (let i = 0; i < audio.channels[0]!.length; i += 11)
+      difference += Math.abs(audio.channels[0]![i]! - audio.channels[1]![i]!)
     expect(difference).toBeGreaterThan(1) // really stereo
     const again = demoSong({ seed: 9, bpm: 120, bars: 8, sampleRate: 22050 })
     expect(again.audio.channels[1]!.slice(20000, 20100)).toEqual(audio.channels[1]!.slice(20000, 20100))

@@ -101,7 +101,11 @@ describe('compressed formats (tiny sox-made fixtures of a 440 Hz tone)', () => {
   }
 
   it('reads tags through music-metadata, null where absent', async () => {
-    expect(await readMetadata(join(FIXTURES, 'tone.ogg'))).toEqual({ title: 'Test Tone', artist: 'EditorBot', album: null })
+    expect(await readMetadata(join(FIXTURES, 'tone.ogg'))).toEqual({
+      title: 'Test Tone',
+      artist: 'EditorBot',
+      album: null
+    })
     expect(await readMetadata(join(FIXTURES, 'tone.flac'))).toEqual({ title: 'Flac Tone', artist: null, album: null })
     expect(await readMetadata(join(FIXTURES, 'missing.ogg'))).toEqual({ title: null, artist: null, album: null })
   })
@@ -115,7 +119,12 @@ describe('bad files give an AppFailure naming the file and the reason', () => {
   })
 
   it('truncated WAV', async () => {
-    await expectFailure(decodeAudioBuffer(wav.subarray(0, wav.length - 1000), 'cut.wav'), 'corrupt', 'cut.wav', 'truncated')
+    await expectFailure(
+      decodeAudioBuffer(wav.subarray(0, wav.length - 1000), 'cut.wav'),
+      'corrupt',
+      'cut.wav',
+      'truncated'
+    )
   })
 
   it('text renamed to .wav', async () => {

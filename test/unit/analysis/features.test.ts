@@ -5,7 +5,12 @@ import type { DecodedAudio } from '../../../src/main/services/analysis/decode.js
 import { FEATURE_LAYOUT } from '../../../src/main/services/analysis/features.js'
 import { demoSong, drumTrack, seededRandom } from '../../../src/main/services/analysis/synth.js'
 
-const mono = (samples: Float32Array, sampleRate = 22050): DecodedAudio => ({ sampleRate, channels: [samples], durationS: samples.length / sampleRate, format: 'wav' })
+const mono = (samples: Float32Array, sampleRate = 22050): DecodedAudio => ({
+  sampleRate,
+  channels: [samples],
+  durationS: samples.length / sampleRate,
+  format: 'wav'
+})
 
 function tone(freq: number, seconds: number, sampleRate = 22050): Float32Array {
   const out = new Float32Array(Math.round(seconds * sampleRate))

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { continuity, evaluateBeats, fMeasure, metricalLevel, tempoAccuracy, trimBeats } from '../../../src/main/services/analysis/metrics.js'
+import {
+  continuity,
+  evaluateBeats,
+  fMeasure,
+  metricalLevel,
+  tempoAccuracy,
+  trimBeats
+} from '../../../src/main/services/analysis/metrics.js'
 
-const grid = (start: number, period: number, count: number): Float64Array => Float64Array.from({ length: count }, (_, i) => start + i * period)
+const grid = (start: number, period: number, count: number): Float64Array =>
+  Float64Array.from({ length: count }, (_, i) => start + i * period)
 
 describe('beat metrics (mir_eval conventions)', () => {
   const reference = grid(0.5, 0.5, 60)
@@ -12,8 +20,18 @@ describe('beat metrics (mir_eval conventions)', () => {
   })
 
   it('uses a +-70 ms window', () => {
-    expect(fMeasure(reference, reference.map((t) => t + 0.06))).toBe(1)
-    expect(fMeasure(reference, reference.map((t) => t + 0.08))).toBe(0)
+    expect(
+      fMeasure(
+        reference,
+        reference.map((t) => t + 0.06)
+      )
+    ).toBe(1)
+    expect(
+      fMeasure(
+        reference,
+        reference.map((t) => t + 0.08)
+      )
+    ).toBe(0)
   })
 
   it('double tempo: F = 2/3, CMLt 0, AMLt 1', () => {

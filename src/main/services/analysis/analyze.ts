@@ -1,5 +1,12 @@
 import { FEATURE_DIM, FEATURE_VERSION } from '../../../shared/features.js'
-import { beatFrameToSeconds, estimateTempo, onsetEnvelopes, ONSET_LATENCY_FRAMES, tempogram, trackBeats } from './beats.js'
+import {
+  beatFrameToSeconds,
+  estimateTempo,
+  onsetEnvelopes,
+  ONSET_LATENCY_FRAMES,
+  tempogram,
+  trackBeats
+} from './beats.js'
 import type { DecodedAudio } from './decode.js'
 import { addStructureFeatures, computeBeatFeatures } from './features.js'
 import { ANALYSIS_RATE, computeFrames, FRAME_RATE, type FrameFeatures } from './frontend.js'
@@ -87,7 +94,10 @@ export interface BeatGrid {
 const FALLBACK_BPM = 120
 
 /** Onset envelope -> tempo -> DP beats -> meter. Falls back to a 120 BPM grid with zero confidence when there is no rhythm at all (silence). */
-export function trackGrid(frames: FrameFeatures, durationS: number): BeatGrid & { onset: Float32Array; tempogram: ReturnType<typeof tempogram> } {
+export function trackGrid(
+  frames: FrameFeatures,
+  durationS: number
+): BeatGrid & { onset: Float32Array; tempogram: ReturnType<typeof tempogram> } {
   const envelopes = onsetEnvelopes(frames.melDb, frames.frameCount)
   const tg = tempogram(envelopes.full)
   const tempo = estimateTempo(tg.mean, tg.windows)
@@ -102,7 +112,10 @@ export function trackGrid(frames: FrameFeatures, durationS: number): BeatGrid & 
     for (let i = 0; i < beatTimes.length; i++) {
       const interval = i + 1 < beatTimes.length ? beatTimes[i + 1]! - beatTimes[i]! : beatTimes[i]! - beatTimes[i - 1]!
       const deviation = Math.log(Math.max(1e-3, interval) / (60 / tempo.bpm))
-      confidence[i] = Math.max(0, Math.min(1, Math.sqrt(track.strength[i]!) * Math.exp(-8 * deviation * deviation) * (0.5 + 0.5 * tempo.strength)))
+      confidence[i] = Math.max(
+        0,
+        Math.min(1, Math.sqrt(track.strength[i]!) * Math.exp(-8 * deviation * deviation) * (0.5 + 0.5 * tempo.strength))
+      )
     }
   } else {
     const period = 60 / FALLBACK_BPM
@@ -112,7 +125,8 @@ export function trackGrid(frames: FrameFeatures, durationS: number): BeatGrid & 
     confidence = new Float32Array(count)
   }
   // Keep beats strictly increasing (refinement can in principle reorder two beats a frame apart).
-  for (let i = 1; i < beatTimes.length; i++) if (beatTimes[i]! <= beatTimes[i - 1]!) beatTimes[i] = beatTimes[i - 1]! + 1e-3
+  for (let i = 1; i < beatTimes.length; i++)
+    if (beatTimes[i]! <= beatTimes[i - 1]!) beatTimes[i] = beatTimes[i - 1]! + 1e-3
   const n = beatTimes.length
   const intervals: number[] = []
   for (let i = 1; i < n; i++) intervals.push(beatTimes[i]! - beatTimes[i - 1]!)
@@ -157,7 +171,16 @@ export function trackGrid(frames: FrameFeatures, durationS: number): BeatGrid & 
     barPosition[i] = (meter.firstPosition + i) % meter.beatsPerBar
     barIndex[i] = Math.floor((meter.firstPosition + i) / meter.beatsPerBar)
   }
-  return { tempoBpm, beatTimes, confidence, beatsPerBar: meter.beatsPerBar, barPosition, barIndex, onset: envelopes.full, tempogram: tg }
+  return {
+    tempoBpm,
+    beatTimes,
+    confidence,
+    beatsPerBar: meter.beatsPerBar,
+    barPosition,
+    barIndex,
+    onset: envelopes.full,
+    tempogram: tg
+  }
 }
 
 export function analyzeAudio(audio: DecodedAudio, onProgress?: ProgressCallback): SongAnalysis {
@@ -194,7 +217,8 @@ export function analyzeAudio(audio: DecodedAudio, onProgress?: ProgressCallback)
   const features = base.features
   // Guard: every value must be finite (silence, denormals); the tests check the groups never need this.
   for (let i = 0; i < features.length; i++) if (!Number.isFinite(features[i]!)) features[i] = 0
-  if (features.length !== n * FEATURE_DIM) throw new Error(`feature matrix has ${features.length} values for ${n} beats`)
+  if (features.length !== n * FEATURE_DIM)
+    throw new Error(`feature matrix has ${features.length} values for ${n} beats`)
   report(1, 'done')
   return {
     featureVersion: FEATURE_VERSION,

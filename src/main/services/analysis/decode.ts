@@ -26,7 +26,8 @@ function foreignFormat(bytes: Uint8Array): string | null {
   if (ascii(0, 4) === 'MThd') return 'MIDI'
   if (ascii(0, 4) === 'wvpk') return 'WavPack'
   if (ascii(0, 4) === 'MAC ') return "Monkey's Audio"
-  if (bytes.length >= 4 && bytes[0] === 0x1a && bytes[1] === 0x45 && bytes[2] === 0xdf && bytes[3] === 0xa3) return 'Matroska/WebM'
+  if (bytes.length >= 4 && bytes[0] === 0x1a && bytes[1] === 0x45 && bytes[2] === 0xdf && bytes[3] === 0xa3)
+    return 'Matroska/WebM'
   if (bytes.length >= 2 && bytes[0] === 0xff && (bytes[1]! & 0xf6) === 0xf0) return 'AAC (ADTS)'
   return null
 }
@@ -42,7 +43,11 @@ const BITRATES_KBPS: Record<string, number[]> = {
   '2-2': [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
   '2-3': [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160]
 }
-const SAMPLE_RATES: Record<number, number[]> = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] }
+const SAMPLE_RATES: Record<number, number[]> = {
+  3: [44100, 48000, 32000],
+  2: [22050, 24000, 16000],
+  0: [11025, 12000, 8000]
+}
 
 /** Length in bytes of the MPEG audio frame whose header starts at `offset`, or 0 when no valid header is there. */
 function mpegFrameLength(bytes: Uint8Array, offset: number): number {
@@ -66,8 +71,13 @@ function mpegFrameLength(bytes: Uint8Array, offset: number): number {
 }
 
 function id3v2Size(bytes: Uint8Array, offset: number): number {
-  if (offset + 10 > bytes.length || bytes[offset] !== 0x49 || bytes[offset + 1] !== 0x44 || bytes[offset + 2] !== 0x33) return 0
-  const size = ((bytes[offset + 6]! & 0x7f) << 21) | ((bytes[offset + 7]! & 0x7f) << 14) | ((bytes[offset + 8]! & 0x7f) << 7) | (bytes[offset + 9]! & 0x7f)
+  if (offset + 10 > bytes.length || bytes[offset] !== 0x49 || bytes[offset + 1] !== 0x44 || bytes[offset + 2] !== 0x33)
+    return 0
+  const size =
+    ((bytes[offset + 6]! & 0x7f) << 21) |
+    ((bytes[offset + 7]! & 0x7f) << 14) |
+    ((bytes[offset + 8]! & 0x7f) << 7) |
+    (bytes[offset + 9]! & 0x7f)
   const footer = (bytes[offset + 5]! & 0x10) !== 0 ? 10 : 0
   return 10 + size + footer
 }
@@ -97,7 +107,10 @@ function checkMpegComplete(bytes: Uint8Array, start: number, name: string): void
     const length = mpegFrameLength(bytes, offset)
     if (length === 0) break // trailing tag (ID3v1, APE) or junk
     if (offset + length > bytes.length) {
-      throw new AppFailure('corrupt', `${name}: truncated MP3: frame ${frames + 1} needs ${length} bytes but only ${bytes.length - offset} remain`)
+      throw new AppFailure(
+        'corrupt',
+        `${name}: truncated MP3: frame ${frames + 1} needs ${length} bytes but only ${bytes.length - offset} remain`
+      )
     }
     offset += length
     frames++
@@ -134,7 +147,8 @@ function checkOggComplete(bytes: Uint8Array, name: string): void {
     for (let s = 0; s < segmentCount; s++) bodyLength += bytes[offset + 27 + s] ?? 0
     const end = offset + 27 + segmentCount + bodyLength
     if (end > bytes.length) throw new AppFailure('corrupt', `${name}: truncated Ogg file: the last page is cut off`)
-    if ((bytes[offset + 5]! & 0x04) === 0) throw new AppFailure('corrupt', `${name}: truncated Ogg file: no end-of-stream page`)
+    if ((bytes[offset + 5]! & 0x04) === 0)
+      throw new AppFailure('corrupt', `${name}: truncated Ogg file: no end-of-stream page`)
     return
   }
   throw new AppFailure('corrupt', `${name}: Ogg file has no readable page near its end`)
@@ -146,7 +160,8 @@ function flacTotalSamples(bytes: Uint8Array, start: number): number {
   if (block + 4 + 34 > bytes.length || (bytes[block]! & 0x7f) !== 0) return -1
   const body = block + 4
   const high = bytes[body + 13]! & 0x0f
-  const low = ((bytes[body + 14]! << 24) >>> 0) + (bytes[body + 15]! << 16) + (bytes[body + 16]! << 8) + bytes[body + 17]!
+  const low =
+    ((bytes[body + 14]! << 24) >>> 0) + (bytes[body + 15]! << 16) + (bytes[body + 16]! << 8) + bytes[body + 17]!
   return high * 2 ** 32 + low
 }
 
@@ -170,27 +185,42 @@ function sniff(bytes: Uint8Array, name: string): Sniffed {
   const mpegStart = findMpegStart(bytes, afterTags)
   if (mpegStart >= 0) return { format: 'mp3', offset: mpegStart }
   const foreign = foreignFormat(bytes)
-  if (foreign !== null) throw new AppFailure('unsupported', `${name}: unsupported audio format (${foreign}); supported are WAV, MP3, FLAC and Ogg Vorbis`)
+  if (foreign !== null)
+    throw new AppFailure(
+      'unsupported',
+      `${name}: unsupported audio format (${foreign}); supported are WAV, MP3, FLAC and Ogg Vorbis`
+    )
   if (afterTags > 0) throw new AppFailure('corrupt', `${name}: ID3 tag found but no MPEG audio frames follow it`)
   if (bytes.length < 64 && ['.wav', '.mp3', '.flac', '.ogg'].includes(extname(name).toLowerCase())) {
     throw new AppFailure('corrupt', `${name}: file is too short (${bytes.length} bytes) to hold audio`)
   }
   const extension = extname(name).toLowerCase()
   if (AUDIO_EXTENSIONS.has(extension)) {
-    const looksLikeText = bytes.subarray(0, 512).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128)
+    const looksLikeText = bytes
+      .subarray(0, 512)
+      .every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128)
     const what = looksLikeText ? 'it contains text' : 'no WAV, MP3, FLAC or Ogg signature found'
     throw new AppFailure('corrupt', `${name}: not a valid ${extension.slice(1).toUpperCase()} file (${what})`)
   }
   throw new AppFailure('unsupported', `${name}: unsupported format (no WAV, MP3, FLAC or Ogg Vorbis signature found)`)
 }
 
-function finish(name: string, format: Format, sampleRate: number, channels: Float32Array[]): DecodedAudio {
+function finish(
+  name: string,
+  format: Format,
+  sampleRate: number,
+  channels: Float32Array[],
+  finite = false
+): DecodedAudio {
   const length = channels[0]?.length ?? 0
   if (channels.length === 0 || length === 0 || sampleRate <= 0) {
     throw new AppFailure('corrupt', `${name}: decoded no audio samples from the ${format.toUpperCase()} data`)
   }
-  for (const channel of channels) {
-    for (let i = 0; i < channel.length; i++) if (!Number.isFinite(channel[i]!)) channel[i] = 0
+  // The WAV reader already maps NaN/Infinity to 0; decoder output is checked here.
+  if (!finite) {
+    for (const channel of channels) {
+      for (let i = 0; i < channel.length; i++) if (!Number.isFinite(channel[i]!)) channel[i] = 0
+    }
   }
   return { sampleRate, channels, durationS: length / sampleRate, format }
 }
@@ -229,7 +259,10 @@ async function decodeFlac(bytes: Uint8Array, start: number, name: string): Promi
       throw new AppFailure('corrupt', `${name}: FLAC decode failed (${reason})`)
     }
     if (expected > 0 && result.samplesDecoded < expected) {
-      throw new AppFailure('corrupt', `${name}: truncated FLAC: STREAMINFO declares ${expected} samples but only ${result.samplesDecoded} decoded`)
+      throw new AppFailure(
+        'corrupt',
+        `${name}: truncated FLAC: STREAMINFO declares ${expected} samples but only ${result.samplesDecoded} decoded`
+      )
     }
     return finish(name, 'flac', result.sampleRate, trimChannels(result.channelData, result.samplesDecoded))
   } finally {
@@ -265,7 +298,7 @@ export async function decodeAudioBuffer(bytes: Uint8Array, fileName: string): Pr
     switch (format) {
       case 'wav': {
         const wav = parseWav(bytes, fileName)
-        return finish(fileName, 'wav', wav.sampleRate, wav.channels)
+        return finish(fileName, 'wav', wav.sampleRate, wav.channels, true)
       }
       case 'mp3':
         return await decodeMp3(bytes, offset, fileName)
@@ -294,12 +327,18 @@ export async function decodeAudioFile(filePath: string): Promise<DecodedAudio> {
 }
 
 /** Title/artist/album tags; null where a tag is absent or the file has no readable tags. */
-export async function readMetadata(filePath: string): Promise<{ title: string | null; artist: string | null; album: string | null }> {
+export async function readMetadata(
+  filePath: string
+): Promise<{ title: string | null; artist: string | null; album: string | null }> {
   try {
     const { parseFile } = await import('music-metadata')
     const metadata = await parseFile(filePath, { duration: false, skipCovers: true })
     const clean = (v: string | undefined): string | null => (v !== undefined && v.trim() !== '' ? v.trim() : null)
-    return { title: clean(metadata.common.title), artist: clean(metadata.common.artist), album: clean(metadata.common.album) }
+    return {
+      title: clean(metadata.common.title),
+      artist: clean(metadata.common.artist),
+      album: clean(metadata.common.album)
+    }
   } catch {
     return { title: null, artist: null, album: null }
   }

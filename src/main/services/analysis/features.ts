@@ -1,6 +1,14 @@
 import { FEATURE_DIM } from '../../../shared/features.js'
 import { ONSET_LATENCY_FRAMES, TEMPOGRAM_WINDOW, type Tempogram } from './beats.js'
-import { ANALYSIS_RATE, CONTRAST_BANDS, ENERGY_BANDS, FRAME_RATE, N_MELS, type FrameFeatures } from './frontend.js'
+import {
+  ANALYSIS_RATE,
+  CONTRAST_BANDS,
+  ENERGY_BANDS,
+  FOLDED_BANDS,
+  FRAME_RATE,
+  N_MELS,
+  type FrameFeatures
+} from './frontend.js'
 import { beatSimilarity, noveltyCurve, windowSimilarity, type SimilarityMatrix } from './structure.js'
 
 /**
@@ -85,31 +93,21 @@ function median(buffer: Float64Array, count: number): number {
   return buffer[count >> 1]!
 }
 
-const HPSS_BANDS = 32
 const HPSS_TIME_RADIUS = 4
 const HPSS_FREQ_RADIUS = 2
 
 /**
- * Harmonic share of each frame's energy by median-filtering HPSS (Fitzgerald 2010, as librosa
- * `hpss`) with a soft (power 2) mask, on the mel power spectrum folded to 32 bands: kernels of
- * 9 frames (~0.2 s) along time and 5 bands along frequency. Folding keeps the cost a small
- * fraction of the pipeline; the ratio only needs the coarse harmonic/percussive balance.
+ * Harmonic and total energy of each frame by median-filtering HPSS (Fitzgerald 2010, as librosa
+ * `hpss`) with a soft (power 2) mask, on the mel power folded to FOLDED_BANDS (32) bands by the
+ * front end: kernels of 9 frames (~0.2 s) along time and 5 bands along frequency. Folding keeps
+ * the cost a small fraction of the pipeline; the ratio only needs the coarse balance.
  */
-function harmonicRatioFrames(frames: FrameFeatures): Float32Array {
-  const mels = N_MELS
-  const fold = mels / HPSS_BANDS
-  const bands = HPSS_BANDS
+function harmonicEnergyFrames(frames: FrameFeatures): { harmonic: Float32Array; total: Float32Array } {
+  const bands = FOLDED_BANDS
   const n = frames.frameCount
-  const melDb = frames.melDb
-  const folded = new Float64Array(n * bands)
-  for (let f = 0; f < n; f++) {
-    for (let b = 0; b < bands; b++) {
-      let acc = 0
-      for (let k = 0; k < fold; k++) acc += 10 ** (melDb[f * mels + b * fold + k]! / 10)
-      folded[f * bands + b] = acc
-    }
-  }
-  const out = new Float32Array(n)
+  const folded = frames.foldedPower
+  const harmonicOut = new Float32Array(n)
+  const totalOut = new Float32Array(n)
   const buffer = new Float64Array(2 * HPSS_TIME_RADIUS + 1)
   for (let f = 0; f < n; f++) {
     let harmonic = 0
@@ -131,9 +129,10 @@ function harmonicRatioFrames(frames: FrameFeatures): Float32Array {
       harmonic += (energy * h * h) / (h * h + p * p + EPS)
       total += energy
     }
-    out[f] = total > EPS ? harmonic / total : 0.5
+    harmonicOut[f] = harmonic
+    totalOut[f] = total
   }
-  return out
+  return { harmonic: harmonicOut, total: totalOut }
 }
 
 export interface BeatContext {
@@ -207,7 +206,7 @@ export function computeBeatFeatures(context: BeatContext): BeatFeatures {
   const L = FEATURE_LAYOUT
   const spans = beatSpans(beatTimes, frames.frameCount)
   const mfcc = mfccFrames(frames)
-  const harmonic = harmonicRatioFrames(frames)
+  const hpss = harmonicEnergyFrames(frames)
   const nyquist = ANALYSIS_RATE / 2
 
   let songRms = 0
@@ -305,7 +304,8 @@ export function computeBeatFeatures(context: BeatContext): BeatFeatures {
 
     // Band energy fractions (sum to 1; 1/3 each in silence).
     const bands = [0, 0, 0]
-    for (let f = s; f < e; f++) for (let b = 0; b < ENERGY_BANDS; b++) bands[b]! += frames.bandPower[f * ENERGY_BANDS + b]!
+    for (let f = s; f < e; f++)
+      for (let b = 0; b < ENERGY_BANDS; b++) bands[b]! += frames.bandPower[f * ENERGY_BANDS + b]!
     const bandTotal = bands[0]! + bands[1]! + bands[2]! + 3 * EPS
     for (let b = 0; b < ENERGY_BANDS; b++) out[row + L.bandEnergy.start + b] = (bands[b]! + EPS) / bandTotal
 
@@ -329,7 +329,11 @@ export function computeBeatFeatures(context: BeatContext): BeatFeatures {
     out[row + L.onset.start + 4] = medianIbi > 0 ? ibi / medianIbi : 1
 
     // Tempogram ratio: autocorrelation of the onset envelope at multiples of this beat's rate.
-    const windowIndex = clamp(Math.round(onsetFrame(s) / Math.max(1, tempogram.centres[1] ?? 1)), 0, tempogram.centres.length - 1)
+    const windowIndex = clamp(
+      Math.round(onsetFrame(s) / Math.max(1, tempogram.centres[1] ?? 1)),
+      0,
+      tempogram.centres.length - 1
+    )
     const period = ibi * FRAME_RATE
     TEMPOGRAM_FACTORS.forEach((factor, k) => {
       const lag = period / factor
@@ -347,7 +351,14 @@ export function computeBeatFeatures(context: BeatContext): BeatFeatures {
     out[row + L.barPhase.start + clamp(barPosition[i]!, 0, 3)] = 1
 
     // Harmonic ratio and beat confidence.
-    out[row + L.harmonicRatio.start] = meanStd(harmonic, 1, 0, s, e)[0]
+    // Harmonic share of the beat's energy (energy-weighted, so near-silent frames between hits do not count).
+    let harmonicEnergy = 0
+    let totalEnergy = 0
+    for (let f = s; f < e; f++) {
+      harmonicEnergy += hpss.harmonic[f]!
+      totalEnergy += hpss.total[f]!
+    }
+    out[row + L.harmonicRatio.start] = totalEnergy > EPS ? harmonicEnergy / totalEnergy : 0.5
     out[row + L.beatConfidence.start] = clamp(confidence[i]!, 0, 1)
   }
 
@@ -365,13 +376,35 @@ export function computeBeatFeatures(context: BeatContext): BeatFeatures {
   }
 
   const similarity = beatSimilarity(timbre, 13, beatChroma, n)
-  const novelties: [Float32Array, Float32Array, Float32Array] = [noveltyCurve(similarity, 4), noveltyCurve(similarity, 8), noveltyCurve(similarity, 16)]
-  return { features: out, similarity, novelties, beatChroma, timbre, beatRms, beatsPerBar: context.beatsPerBar, barPosition }
+  const novelties: [Float32Array, Float32Array, Float32Array] = [
+    noveltyCurve(similarity, 4),
+    noveltyCurve(similarity, 8),
+    noveltyCurve(similarity, 16)
+  ]
+  return {
+    features: out,
+    similarity,
+    novelties,
+    beatChroma,
+    timbre,
+    beatRms,
+    beatsPerBar: context.beatsPerBar,
+    barPosition
+  }
 }
 
 /** Fills the structure (108-115) and join (116-122) groups once phrases are known. */
 export function addStructureFeatures(beat: BeatFeatures, phraseStart: Uint8Array): void {
-  const { features: out, similarity: sim, novelties, beatChroma: chroma, timbre, barPosition, beatRms, beatsPerBar } = beat
+  const {
+    features: out,
+    similarity: sim,
+    novelties,
+    beatChroma: chroma,
+    timbre,
+    barPosition,
+    beatRms,
+    beatsPerBar
+  } = beat
   const n = sim.size
   const D = FEATURE_DIM
   const S = FEATURE_LAYOUT.structure.start

@@ -45,7 +45,13 @@ export interface FrameFeatures {
   bandPower: Float32Array
   /** Pitch-class energy from interpolated spectral peaks (A4 = 440 Hz), frameCount x 12, not normalised. */
   chroma: Float32Array
+  /** Mel power summed over groups of MEL_FOLD adjacent bands, frameCount x FOLDED_BANDS (for HPSS). */
+  foldedPower: Float32Array
 }
+
+/** HPSS runs on the mel power folded to this many bands (groups of MEL_FOLD). */
+export const FOLDED_BANDS = 32
+const MEL_FOLD = N_MELS / FOLDED_BANDS
 
 interface Tables {
   fft: RealFFT
@@ -138,7 +144,7 @@ function buildTables(): Tables {
     contrastCount[b] = Math.max(1, Math.round(CONTRAST_QUANTILE * (hi - lo + 1)))
   }
   const bandEdgeBins = new Int32Array(BAND_EDGES_HZ.map((f) => Math.round((f * N_FFT) / ANALYSIS_RATE)))
-  const pitch = (bin: number): number => 69 + 12 * Math.log2(Math.max(bin, 0.5) * ANALYSIS_RATE / N_FFT / 440)
+  const pitch = (bin: number): number => 69 + 12 * Math.log2((Math.max(bin, 0.5) * ANALYSIS_RATE) / N_FFT / 440)
   const pitchOfBin = new Float64Array(N_BINS)
   const pitchSlopeUp = new Float64Array(N_BINS)
   const pitchSlopeDown = new Float64Array(N_BINS)
@@ -172,31 +178,63 @@ export function frontendTables(): Tables {
   return tables
 }
 
-/** Mean of the `count` smallest (or largest) values of a[lo..hi] with a tiny sorted buffer (count is ~2 % of the band). */
-function extremeMean(a: Float64Array, lo: number, hi: number, count: number, largest: boolean, buffer: Float64Array): number {
+/**
+ * Mean of the `count` smallest and of the `count` largest values of a[lo..hi] in one pass, each
+ * kept in a tiny sorted buffer (count is ~2 % of the band, so insertions are rare).
+ */
+function extremeMeans(
+  a: Float64Array,
+  lo: number,
+  hi: number,
+  count: number,
+  small: Float64Array,
+  large: Float64Array,
+  result: Float64Array
+): void {
   let filled = 0
-  for (let k = lo; k <= hi; k++) {
-    const v = largest ? -a[k]! : a[k]!
-    if (filled < count) {
-      let j = filled++
-      while (j > 0 && buffer[j - 1]! > v) {
-        buffer[j] = buffer[j - 1]!
+  for (let k = lo; k <= hi && filled < count; k++) {
+    const v = a[k]!
+    let j = filled
+    while (j > 0 && small[j - 1]! > v) {
+      small[j] = small[j - 1]!
+      j--
+    }
+    small[j] = v
+    j = filled
+    while (j > 0 && large[j - 1]! < v) {
+      large[j] = large[j - 1]!
+      j--
+    }
+    large[j] = v
+    filled++
+  }
+  const last = count - 1
+  for (let k = lo + filled; k <= hi; k++) {
+    const v = a[k]!
+    if (v < small[last]!) {
+      let j = last
+      while (j > 0 && small[j - 1]! > v) {
+        small[j] = small[j - 1]!
         j--
       }
-      buffer[j] = v
-    } else if (v < buffer[count - 1]!) {
-      let j = count - 1
-      while (j > 0 && buffer[j - 1]! > v) {
-        buffer[j] = buffer[j - 1]!
+      small[j] = v
+    } else if (v > large[last]!) {
+      let j = last
+      while (j > 0 && large[j - 1]! < v) {
+        large[j] = large[j - 1]!
         j--
       }
-      buffer[j] = v
+      large[j] = v
     }
   }
-  let sum = 0
-  for (let j = 0; j < filled; j++) sum += buffer[j]!
-  const mean = sum / Math.max(1, filled)
-  return largest ? -mean : mean
+  let sumSmall = 0
+  let sumLarge = 0
+  for (let j = 0; j < filled; j++) {
+    sumSmall += small[j]!
+    sumLarge += large[j]!
+  }
+  result[0] = sumSmall / Math.max(1, filled)
+  result[1] = sumLarge / Math.max(1, filled)
 }
 
 /** Runs the frame loop over a mono signal at ANALYSIS_RATE. */
@@ -214,139 +252,211 @@ export function computeFrames(y: Float32Array): FrameFeatures {
   const bandPower = new Float32Array(frameCount * ENERGY_BANDS)
   const chroma = new Float32Array(frameCount * 12)
 
-  // Prefix sums make the per-frame RMS and zero-crossing counts O(1).
+  // Energy and zero crossings per hop-sized block: a frame (2048 samples centred on f * HOP) is
+  // exactly four blocks, so RMS and zero-crossing rate cost O(1) per frame without a
+  // signal-length prefix array.
   const n = y.length
-  const energyPrefix = new Float64Array(n + 1)
-  const crossingPrefix = new Int32Array(n + 1)
-  for (let i = 0; i < n; i++) {
-    const v = y[i]!
-    energyPrefix[i + 1] = energyPrefix[i]! + v * v
-    crossingPrefix[i + 1] = crossingPrefix[i]! + (i > 0 && v >= 0 !== y[i - 1]! >= 0 ? 1 : 0)
+  const blockCount = Math.ceil(n / HOP)
+  const blockEnergy = new Float64Array(blockCount)
+  const blockCrossings = new Int32Array(blockCount)
+  for (let b = 0; b < blockCount; b++) {
+    const s0 = b * HOP
+    const s1 = Math.min(n, s0 + HOP)
+    let energy = 0
+    let crossings = 0
+    let previous = s0 > 0 ? y[s0 - 1]! >= 0 : y[s0]! >= 0
+    for (let i = s0; i < s1; i++) {
+      const v = y[i]!
+      energy += v * v
+      const sign = v >= 0
+      if (sign !== previous) crossings++
+      previous = sign
+    }
+    blockEnergy[b] = energy
+    blockCrossings[b] = crossings
   }
+  const blocksPerFrame = N_FFT / HOP
 
-  const frame = new Float64Array(N_FFT)
   const power = new Float64Array(N_BINS)
   const magnitude = new Float64Array(N_BINS)
-  const selectBuffer = new Float64Array(64)
+  const cumulative = new Float64Array(N_BINS)
+  const small = new Float64Array(64)
+  const large = new Float64Array(64)
+  const extremes = new Float64Array(2)
+  const foldedPower = new Float32Array(frameCount * FOLDED_BANDS)
   const half = N_FFT / 2
-  const { fft, window, melStart, melLength, melWeights, melOffset, binHz, contrastLo, contrastHi, contrastCount, bandEdgeBins } = t
+  const mels = N_MELS // local copies: imported bindings are getters under some loaders
+  const bins = N_BINS
+  const fold = MEL_FOLD
+  const foldedBands = FOLDED_BANDS
+  const {
+    fft,
+    window,
+    melStart,
+    melLength,
+    melWeights,
+    melOffset,
+    binHz,
+    contrastLo,
+    contrastHi,
+    contrastCount,
+    bandEdgeBins
+  } = t
   const { pitchOfBin, pitchSlopeUp, pitchSlopeDown, chromaLoBin: chromaLo, chromaHiBin: chromaHi } = t
   const edge0 = bandEdgeBins[0]!
   const edge1 = bandEdgeBins[1]!
+  const dbScale = 10 / Math.LN10
   let globalMaxDb = -Infinity
 
   for (let f = 0; f < frameCount; f++) {
-    const centre = f * HOP
-    const start = centre - half
-    if (start >= 0 && start + N_FFT <= n) {
-      for (let i = 0; i < N_FFT; i++) frame[i] = y[start + i]!
-    } else {
-      for (let i = 0; i < N_FFT; i++) {
-        const s = start + i
-        frame[i] = s >= 0 && s < n ? y[s]! : 0
-      }
+    const start = f * HOP - half
+    let energy = 0
+    let crossings = 0
+    const firstBlock = f - blocksPerFrame / 2
+    for (let b = Math.max(0, firstBlock); b < Math.min(blockCount, firstBlock + blocksPerFrame); b++) {
+      energy += blockEnergy[b]!
+      // A crossing at a block's first sample pairs it with the previous block: count it only inside the frame.
+      crossings += blockCrossings[b]!
     }
-    const lo = Math.max(0, start)
-    const hi = Math.min(n, start + N_FFT)
-    rms[f] = Math.sqrt(Math.max(0, energyPrefix[hi]! - energyPrefix[lo]!) / N_FFT)
-    zcr[f] = hi - lo > 1 ? (crossingPrefix[hi]! - crossingPrefix[lo + 1]!) / N_FFT : 0
-
-    fft.powerSpectrum(frame, power, window)
-
-    // Magnitude statistics: centroid, bandwidth, roll-off, band powers.
-    let magSum = 0
-    let magF = 0
-    let magF2 = 0
-    let low = 0
-    let mid = 0
-    let high = 0
-    let maxPower = 0
-    for (let k = 0; k < N_BINS; k++) {
-      const p = power[k]!
-      const m = Math.sqrt(p)
-      magnitude[k] = m
-      const hz = binHz[k]!
-      magSum += m
-      magF += m * hz
-      magF2 += m * hz * hz
-      if (k < edge0) low += p
-      else if (k < edge1) mid += p
-      else high += p
-      if (p > maxPower) maxPower = p
+    if (firstBlock > 0 && firstBlock < blockCount) {
+      const s0 = firstBlock * HOP
+      if (y[s0]! >= 0 !== y[s0 - 1]! >= 0) crossings--
     }
-    bandPower[f * 3] = low
-    bandPower[f * 3 + 1] = mid
-    bandPower[f * 3 + 2] = high
-    if (magSum > 1e-12) {
-      const c = magF / magSum
-      centroid[f] = c
-      bandwidth[f] = Math.sqrt(Math.max(0, magF2 / magSum - c * c))
-      const target = 0.85 * magSum
-      let cumulative = 0
-      let k = 0
-      for (; k < N_BINS - 1; k++) {
-        cumulative += magnitude[k]!
-        if (cumulative >= target) break
-      }
-      rolloff[f] = binHz[k]!
-    }
+    rms[f] = Math.sqrt(energy / N_FFT)
+    zcr[f] = crossings / N_FFT
 
-    // Mel bands and flatness (geometric / arithmetic mean of the band powers).
+    fft.powerSpectrumAt(y, start, power, window)
+
+    // Mel bands, their folded sums for HPSS, and flatness (geometric / arithmetic mean of the band powers).
     let logSum = 0
     let linSum = 0
-    const melRow = f * N_MELS
-    for (let m = 0; m < N_MELS; m++) {
-      const s = melStart[m]!
+    const melRow = f * mels
+    const foldRow = f * foldedBands
+    for (let m = 0; m < mels; m++) {
+      const s0 = melStart[m]!
       const len = melLength[m]!
       const o = melOffset[m]!
       let acc = 0
-      for (let j = 0; j < len; j++) acc += power[s + j]! * melWeights[o + j]!
+      for (let j = 0; j < len; j++) acc += power[s0 + j]! * melWeights[o + j]!
       const v = acc > AMIN ? acc : AMIN
-      const db = 10 * Math.log10(v)
+      const db = dbScale * Math.log(v)
       melDb[melRow + m] = db
       if (db > globalMaxDb) globalMaxDb = db
       logSum += db
       linSum += v
+      foldedPower[foldRow + ((m / fold) | 0)]! += acc
     }
-    flatness[f] = Math.min(1, 10 ** (logSum / N_MELS / 10) / (linSum / N_MELS))
+    flatness[f] = Math.min(1, 10 ** (logSum / mels / 10) / (linSum / mels))
 
-    // Spectral contrast on the magnitude spectrum: peak vs valley (2 % quantiles) per octave band, in dB.
-    for (let b = 0; b < CONTRAST_BANDS; b++) {
-      const l = contrastLo[b]!
-      const h = contrastHi[b]!
-      const count = contrastCount[b]!
-      const peak = extremeMean(magnitude, l, h, count, true, selectBuffer)
-      const valley = extremeMean(magnitude, l, h, count, false, selectBuffer)
-      contrast[f * CONTRAST_BANDS + b] = 10 * Math.log10(Math.max(peak, AMIN)) - 10 * Math.log10(Math.max(valley, AMIN))
-    }
+    // Spectral descriptors on every second frame only (interpolated below): they are summarised per
+    // beat (~20 frames), where half the frames carry the same information at half the cost.
+    if ((f & 1) === 0 || f === frameCount - 1) {
+      // Magnitude statistics in one pass: centroid, bandwidth, band powers, running sum for the roll-off.
+      let magSum = 0
+      let magF = 0
+      let magF2 = 0
+      let low = 0
+      let mid = 0
+      let high = 0
+      let maxPower = 0
+      for (let k = 0; k < bins; k++) {
+        const p = power[k]!
+        const m = Math.sqrt(p)
+        magnitude[k] = m
+        const hz = binHz[k]!
+        magSum += m
+        cumulative[k] = magSum
+        const mf = m * hz
+        magF += mf
+        magF2 += mf * hz
+        if (p > maxPower) maxPower = p
+      }
+      for (let k = 0; k < edge0; k++) low += power[k]!
+      for (let k = edge0; k < edge1; k++) mid += power[k]!
+      for (let k = edge1; k < bins; k++) high += power[k]!
+      bandPower[f * 3] = low
+      bandPower[f * 3 + 1] = mid
+      bandPower[f * 3 + 2] = high
+      if (magSum > 1e-12) {
+        const c = magF / magSum
+        centroid[f] = c
+        bandwidth[f] = Math.sqrt(Math.max(0, magF2 / magSum - c * c))
+        // First bin where the cumulative magnitude reaches 85 % (binary search; at most the last bin).
+        const target = 0.85 * magSum
+        let a = 0
+        let b = bins - 1
+        while (a < b) {
+          const middle = (a + b) >> 1
+          if (cumulative[middle]! >= target) b = middle
+          else a = middle + 1
+        }
+        rolloff[f] = binHz[a]!
+      }
 
-    // Chroma from spectral peaks: quadratic interpolation of the magnitude peak gives its frequency
-    // to a fraction of a bin, so low notes map to the right pitch class despite the 10.8 Hz bin
-    // spacing. Pitch at a fractional bin comes from a per-bin table and its local slope.
-    const floor = Math.max(maxPower * 1e-6, 1e-9)
-    const chromaRow = f * 12
-    for (let k = chromaLo; k <= chromaHi; k++) {
-      const p = power[k]!
-      if (p <= floor || p <= power[k - 1]! || p < power[k + 1]!) continue
-      const a = magnitude[k - 1]!
-      const b = magnitude[k]!
-      const c = magnitude[k + 1]!
-      const denominator = a - 2 * b + c
-      const delta = denominator < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denominator)) : 0
-      const pitch = pitchOfBin[k]! + delta * (delta >= 0 ? pitchSlopeUp[k]! : pitchSlopeDown[k]!)
-      const nearest = Math.round(pitch)
-      const d = pitch - nearest // -0.5..0.5 semitones
-      const weightFar = d >= 0 ? d : -d
-      const pcNear = nearest % 12
-      const pcFar = (nearest + (d >= 0 ? 1 : 11)) % 12
-      chroma[chromaRow + pcNear] = chroma[chromaRow + pcNear]! + b * (1 - weightFar)
-      chroma[chromaRow + pcFar] = chroma[chromaRow + pcFar]! + b * weightFar
+      // Spectral contrast on the magnitude spectrum: peak vs valley (2 % quantiles) per octave band, in dB.
+      for (let b = 0; b < CONTRAST_BANDS; b++) {
+        extremeMeans(magnitude, contrastLo[b]!, contrastHi[b]!, contrastCount[b]!, small, large, extremes)
+        contrast[f * CONTRAST_BANDS + b] =
+          dbScale * (Math.log(Math.max(extremes[1]!, AMIN)) - Math.log(Math.max(extremes[0]!, AMIN)))
+      }
+
+      // Chroma from spectral peaks: quadratic interpolation of the magnitude peak gives its frequency
+      // to a fraction of a bin, so low notes map to the right pitch class despite the 10.8 Hz bin
+      // spacing. Pitch at a fractional bin comes from a per-bin table and its local slope.
+      const floor = Math.max(maxPower * 1e-6, 1e-9)
+      const chromaRow = f * 12
+      for (let k = chromaLo; k <= chromaHi; k++) {
+        const p = power[k]!
+        if (p <= floor || p <= power[k - 1]! || p < power[k + 1]!) continue
+        const a = magnitude[k - 1]!
+        const b = magnitude[k]!
+        const c = magnitude[k + 1]!
+        const denominator = a - 2 * b + c
+        const delta = denominator < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denominator)) : 0
+        const pitch = pitchOfBin[k]! + delta * (delta >= 0 ? pitchSlopeUp[k]! : pitchSlopeDown[k]!)
+        const nearest = Math.round(pitch)
+        const d = pitch - nearest // -0.5..0.5 semitones
+        const weightFar = d >= 0 ? d : -d
+        const pcNear = nearest % 12
+        const pcFar = (nearest + (d >= 0 ? 1 : 11)) % 12
+        chroma[chromaRow + pcNear] = chroma[chromaRow + pcNear]! + b * (1 - weightFar)
+        chroma[chromaRow + pcFar] = chroma[chromaRow + pcFar]! + b * weightFar
+      }
     }
   }
+
+  // Odd frames: descriptors linearly interpolated from the neighbouring computed frames.
+  const interpolate = (values: Float32Array, width: number): void => {
+    for (let f = 1; f < frameCount - 1; f += 2) {
+      const a = (f - 1) * width
+      const b = (f + 1) * width
+      const o = f * width
+      for (let k = 0; k < width; k++) values[o + k] = 0.5 * (values[a + k]! + values[b + k]!)
+    }
+  }
+  interpolate(centroid, 1)
+  interpolate(bandwidth, 1)
+  interpolate(rolloff, 1)
+  interpolate(contrast, CONTRAST_BANDS)
+  interpolate(bandPower, ENERGY_BANDS)
+  interpolate(chroma, 12)
 
   // librosa power_to_db(top_db=80): nothing more than 80 dB below the loudest band of the song.
   const floorDb = globalMaxDb - TOP_DB
   for (let i = 0; i < melDb.length; i++) if (melDb[i]! < floorDb) melDb[i] = floorDb
 
-  return { frameCount, melDb, rms, zcr, centroid, bandwidth, rolloff, flatness, contrast, bandPower, chroma }
+  return {
+    frameCount,
+    melDb,
+    rms,
+    zcr,
+    centroid,
+    bandwidth,
+    rolloff,
+    flatness,
+    contrast,
+    bandPower,
+    chroma,
+    foldedPower
+  }
 }

@@ -47,7 +47,13 @@ function referenceVariations(reference: Float64Array): Float64Array[] {
   const offBeat = double.filter((_, k) => k % 2 === 1)
   const halfOdd = [...reference].filter((_, k) => k % 2 === 0)
   const halfEven = [...reference].filter((_, k) => k % 2 === 1)
-  return [reference, new Float64Array(offBeat), new Float64Array(double), new Float64Array(halfOdd), new Float64Array(halfEven)]
+  return [
+    reference,
+    new Float64Array(offBeat),
+    new Float64Array(double),
+    new Float64Array(halfOdd),
+    new Float64Array(halfEven)
+  ]
 }
 
 export interface Continuity {
@@ -57,7 +63,12 @@ export interface Continuity {
   amlt: number
 }
 
-export function continuity(reference: Float64Array, estimated: Float64Array, phaseThreshold = 0.175, periodThreshold = 0.175): Continuity {
+export function continuity(
+  reference: Float64Array,
+  estimated: Float64Array,
+  phaseThreshold = 0.175,
+  periodThreshold = 0.175
+): Continuity {
   if (reference.length < 2 || estimated.length < 2) return { cmlc: 0, cmlt: 0, amlc: 0, amlt: 0 }
   const continuous: number[] = []
   const total: number[] = []
@@ -81,7 +92,8 @@ export function continuity(reference: Float64Array, estimated: Float64Array, pha
       let phase: number
       let period: number
       if (m === 0 || nearest === 0) {
-        const refInterval = nearest + 1 < ref.length ? ref[nearest + 1]! - ref[nearest]! : ref[nearest]! - ref[nearest - 1]!
+        const refInterval =
+          nearest + 1 < ref.length ? ref[nearest + 1]! - ref[nearest]! : ref[nearest]! - ref[nearest - 1]!
         const estInterval = m + 1 < estimated.length ? estimated[m + 1]! - e : e - estimated[m - 1]!
         phase = refInterval === 0 ? (minDifference === 0 ? 1 : Infinity) : Math.abs(minDifference / refInterval)
         period = refInterval === 0 ? (estInterval === 0 ? 0 : Infinity) : Math.abs(1 - estInterval / refInterval)
@@ -113,7 +125,11 @@ export function continuity(reference: Float64Array, estimated: Float64Array, pha
 }
 
 /** Tempo within 4 % (Accuracy1), and within 4 % of x2, x3, /2, /3 (Accuracy2). */
-export function tempoAccuracy(referenceBpm: number, estimatedBpm: number, tolerance = 0.04): { acc1: boolean; acc2: boolean } {
+export function tempoAccuracy(
+  referenceBpm: number,
+  estimatedBpm: number,
+  tolerance = 0.04
+): { acc1: boolean; acc2: boolean } {
   const within = (r: number): boolean => Math.abs(estimatedBpm - r) <= tolerance * r
   return { acc1: within(referenceBpm), acc2: [1, 2, 3, 1 / 2, 1 / 3].some((f) => within(referenceBpm * f)) }
 }

@@ -91,6 +91,7 @@ export function resample(x: Float32Array, fromRate: number, toRate: number): Flo
     throw new RangeError(`sample rates must be positive integers, got ${fromRate} -> ${toRate}`)
   }
   if (fromRate === toRate) return x.slice()
+  if (fromRate === 2 * toRate) return decimateByTwo(x)
   const { up, down, tapsPerPhase, firstTap, coefficients } = filterFor(fromRate, toRate)
   const outLength = Math.round((x.length * up) / down)
   const out = new Float32Array(outLength)
@@ -117,6 +118,102 @@ export function resample(x: Float32Array, fromRate: number, toRate: number): Flo
       phase -= up
       base += 1
     }
+  }
+  return out
+}
+
+/** Half-band 2:1 decimator: half-width in input samples and Kaiser beta (about 60 dB stop band). */
+const HALFBAND_RADIUS = 21
+const HALFBAND_BETA = 5.7
+let halfbandTaps: { centre: number; odd: Float64Array } | null = null
+
+/**
+ * Kaiser-windowed half-band low-pass (cutoff = output Nyquist): the centre tap and the odd
+ * offsets h[1], h[3], ...; every other even offset is exactly zero. Normalised to unity DC gain.
+ */
+function halfband(): { centre: number; odd: Float64Array } {
+  if (halfbandTaps !== null) return halfbandTaps
+  const count = Math.ceil(HALFBAND_RADIUS / 2)
+  const odd = new Float64Array(count)
+  const i0Beta = besselI0(HALFBAND_BETA)
+  let sum = 0.5
+  for (let k = 0; k < count; k++) {
+    const t = 2 * k + 1
+    const r = t / (HALFBAND_RADIUS + 1)
+    const window = r >= 1 ? 0 : besselI0(HALFBAND_BETA * Math.sqrt(1 - r * r)) / i0Beta
+    odd[k] = (Math.sin((Math.PI * t) / 2) / (Math.PI * t)) * window
+    sum += 2 * odd[k]!
+  }
+  for (let k = 0; k < count; k++) odd[k]! /= sum
+  halfbandTaps = { centre: 0.5 / sum, odd }
+  return halfbandTaps
+}
+
+/**
+ * 2:1 decimation (44.1 -> 22.05 kHz, the common case) by a half-band FIR: only the centre and the
+ * odd offsets are non-zero and the filter is symmetric, so each output costs 12 multiplications
+ * instead of 36. Pass band flat to about 9 kHz, -6 dB at the output Nyquist, more than 55 dB down
+ * from about 13.5 kHz (a 15 kHz tone does not alias to 7 kHz).
+ */
+function decimateByTwo(x: Float32Array): Float32Array {
+  const { centre, odd } = halfband()
+  const count = odd.length
+  const reach = 2 * count - 1
+  const n = x.length
+  const outLength = Math.round(n / 2)
+  const out = new Float32Array(outLength)
+  const firstFull = Math.ceil(reach / 2)
+  const lastFull = Math.min(outLength - 1, Math.floor((n - 1 - reach) / 2))
+  if (count === 11) {
+    // Unrolled for the 11 odd taps (HALFBAND_RADIUS = 21): no inner loop, taps in registers.
+    const h0 = odd[0]!
+    const h1 = odd[1]!
+    const h2 = odd[2]!
+    const h3 = odd[3]!
+    const h4 = odd[4]!
+    const h5 = odd[5]!
+    const h6 = odd[6]!
+    const h7 = odd[7]!
+    const h8 = odd[8]!
+    const h9 = odd[9]!
+    const h10 = odd[10]!
+    for (let m = firstFull; m <= lastFull; m++) {
+      const c = 2 * m
+      out[m] =
+        centre * x[c]! +
+        h0 * (x[c + 1]! + x[c - 1]!) +
+        h1 * (x[c + 3]! + x[c - 3]!) +
+        h2 * (x[c + 5]! + x[c - 5]!) +
+        h3 * (x[c + 7]! + x[c - 7]!) +
+        h4 * (x[c + 9]! + x[c - 9]!) +
+        h5 * (x[c + 11]! + x[c - 11]!) +
+        h6 * (x[c + 13]! + x[c - 13]!) +
+        h7 * (x[c + 15]! + x[c - 15]!) +
+        h8 * (x[c + 17]! + x[c - 17]!) +
+        h9 * (x[c + 19]! + x[c - 19]!) +
+        h10 * (x[c + 21]! + x[c - 21]!)
+    }
+  } else {
+    for (let m = firstFull; m <= lastFull; m++) {
+      const c = 2 * m
+      let acc = centre * x[c]!
+      for (let k = 0, t = 1; k < count; k++, t += 2) acc += odd[k]! * (x[c + t]! + x[c - t]!)
+      out[m] = acc
+    }
+  }
+  // Edges: samples outside the input count as zero.
+  for (let m = 0; m < outLength; m++) {
+    if (m >= firstFull && m <= lastFull) {
+      m = lastFull
+      continue
+    }
+    const c = 2 * m
+    let acc = c < n ? centre * x[c]! : 0
+    for (let k = 0, t = 1; k < count; k++, t += 2) {
+      if (c + t < n) acc += odd[k]! * x[c + t]!
+      if (c - t >= 0 && c - t < n) acc += odd[k]! * x[c - t]!
+    }
+    out[m] = acc
   }
   return out
 }

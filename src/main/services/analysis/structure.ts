@@ -16,7 +16,12 @@ export interface SimilarityMatrix {
  * cosine of their chroma vectors (clipped at 0). Timbre carries instrumentation and energy, chroma
  * carries harmony; both matter for whether two beats are interchangeable.
  */
-export function beatSimilarity(timbre: Float32Array, timbreDim: number, chroma: Float32Array, count: number): SimilarityMatrix {
+export function beatSimilarity(
+  timbre: Float32Array,
+  timbreDim: number,
+  chroma: Float32Array,
+  count: number
+): SimilarityMatrix {
   const values = new Float32Array(count * count)
   let total = 0
   let pairs = 0
@@ -46,7 +51,8 @@ export function beatSimilarity(timbre: Float32Array, timbreDim: number, chroma: 
       let dot = 0
       for (let k = 0; k < 12; k++) dot += chroma[i * 12 + k]! * chroma[j * 12 + k]!
       const denominator = norms[i]! * norms[j]!
-      const chromaSim = denominator > 1e-12 ? Math.max(0, dot / denominator) : norms[i]! <= 1e-12 && norms[j]! <= 1e-12 ? 1 : 0
+      const chromaSim =
+        denominator > 1e-12 ? Math.max(0, dot / denominator) : norms[i]! <= 1e-12 && norms[j]! <= 1e-12 ? 1 : 0
       const s = 0.5 * timbreSim + 0.5 * chromaSim
       values[i * count + j] = s
       values[j * count + i] = s

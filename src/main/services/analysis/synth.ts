@@ -150,7 +150,9 @@ export function clickTrack(options: ClickTrackOptions): SynthResult {
   const y = new Float32Array(Math.round(durationS * sampleRate))
   const normal = clickSample(sampleRate, 1000)
   const accent = clickSample(sampleRate, 1500)
-  beatTimes.forEach((t, i) => addSample(y, i % beatsPerBar === 0 ? accent : normal, t, sampleRate, i % beatsPerBar === 0 ? 0.9 : 0.6))
+  beatTimes.forEach((t, i) =>
+    addSample(y, i % beatsPerBar === 0 ? accent : normal, t, sampleRate, i % beatsPerBar === 0 ? 0.9 : 0.6)
+  )
   if (options.snrDb !== undefined) addNoise(y, options.snrDb, random)
   normalise([y], 0.9)
   return { audio: asAudio([y], sampleRate), beatTimes, downbeats: downbeatIndices(beatCount, beatsPerBar), beatsPerBar }
@@ -323,19 +325,36 @@ export function demoSongDetailed(options: DemoSongOptions): SynthResult & { sect
       // Bass: root on beats 1 and 3 (octave on 3 in the chorus).
       const bassRoot = chord[0]! - 24
       addTone(centre, barStart, 1.9 * beatS, midiToHz(bassRoot), 0.28 * e, sampleRate, 'bass')
-      addTone(centre, barStart + 2 * beatS, 1.9 * beatS, midiToHz(section.name === 'chorus' ? bassRoot + 12 : bassRoot), 0.24 * e, sampleRate, 'bass')
+      addTone(
+        centre,
+        barStart + 2 * beatS,
+        1.9 * beatS,
+        midiToHz(section.name === 'chorus' ? bassRoot + 12 : bassRoot),
+        0.24 * e,
+        sampleRate,
+        'bass'
+      )
       // Plucked arpeggio in eighths from the verse on.
       if (section.name !== 'intro' && section.name !== 'outro') {
         for (let s = 0; s < 8; s++) {
           const note = chord[s % 3]! + 12 * (s >= 4 ? 1 : 0)
-          addTone(s % 2 === 0 ? left : right, barStart + (s * beatS) / 2, beatS / 2, midiToHz(note), 0.07 * e, sampleRate, 'pluck')
+          addTone(
+            s % 2 === 0 ? left : right,
+            barStart + (s * beatS) / 2,
+            beatS / 2,
+            midiToHz(note),
+            0.07 * e,
+            sampleRate,
+            'pluck'
+          )
         }
       }
       for (let beat = 0; beat < beatsPerBar; beat++) {
         const t = beatTimes[bar * beatsPerBar + beat]!
         if (section.drums === 'none') continue
         if (beat === 0 || beat === 2) addSample(centre, kick, t, sampleRate, 0.9 * (section.drums === 'full' ? 1 : 0.7))
-        if (section.drums === 'full' && (beat === 1 || beat === 3)) addSample(centre, snare, t, sampleRate, 0.55 * e + 0.15)
+        if (section.drums === 'full' && (beat === 1 || beat === 3))
+          addSample(centre, snare, t, sampleRate, 0.55 * e + 0.15)
         addSample(right, hat, t, sampleRate, 0.25)
         if (section.drums === 'full') addSample(right, hat, t + beatS / 2, sampleRate, 0.15 + 0.1 * e)
         if (b === 0 && beat === 0) addSample(left, crash, t, sampleRate, 0.25)
