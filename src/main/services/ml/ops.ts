@@ -1,12 +1,13 @@
 /**
- * Fused building blocks (layer norm, GELU, masked softmax, tanh soft clamp). On backends that keep
- * tensors in JS memory ('cpu', 'cpu-ort') they run as single-pass loops with hand-written
- * gradients (tfjs's composite versions take 5-10 passes and allocations each); on native backends
- * (tensorflow, tensorflow-gpu) they are composed from tfjs ops.
+ * Fused building blocks (linear(+GELU), layer norm, GELU, masked softmax, self-attention, tanh soft
+ * clamp) with hand-written gradients. On 'cpu-ort' each direction is one cached onnxruntime graph
+ * (runGraph); on plain 'cpu' they are single-pass JS loops (tfjs's composite versions take 5-10
+ * passes and allocations each); on native backends (tensorflow, tensorflow-gpu) they are composed
+ * from tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs'
 import { isJsMemoryBackend, runGraph, ORT_BACKEND, type KernelGraph } from './onnx-kernels'
-import { node, floatTensor, int64Tensor } from './onnx-proto'
+import { node, floatTensor, int64Tensor, type OnnxNode, type OnnxTensor } from './onnx-proto'
 
 /** True when the fused ops should run their onnxruntime graphs (cpu-ort backend). */
 function useOrt(): boolean {
@@ -17,47 +18,129 @@ function scalar(name: string, v: number): ReturnType<typeof floatTensor> {
   return floatTensor(name, [], new Float32Array([v]))
 }
 
+/** Exact GELU as onnxruntime's fused com.microsoft Gelu kernel (one vectorised pass). */
 const GELU_FWD = (): KernelGraph => ({
-  nodes: [
-    node('Mul', ['X', 'inv_sqrt2'], ['xs']),
-    node('Erf', ['xs'], ['e']),
-    node('Add', ['e', 'one'], ['e1']),
-    node('Mul', ['e1', 'half'], ['cdf']),
-    node('Mul', ['X', 'cdf'], ['Y'])
-  ],
+  nodes: [node('Gelu', ['X'], ['Y'], {}, 'com.microsoft')],
   inputs: [['X', 1]],
-  outputs: ['Y'],
-  initializers: [scalar('inv_sqrt2', INV_SQRT2), scalar('one', 1), scalar('half', 0.5)]
+  outputs: ['Y']
 })
 
 // dx = dy * (cdf + x * exp(-x^2/2) / sqrt(2 pi))
-const GELU_BWD = (): KernelGraph => ({
-  nodes: [
-    node('Mul', ['X', 'inv_sqrt2'], ['xs']),
-    node('Erf', ['xs'], ['e']),
-    node('Add', ['e', 'one'], ['e1']),
-    node('Mul', ['e1', 'half'], ['cdf']),
-    node('Mul', ['X', 'X'], ['x2']),
-    node('Mul', ['x2', 'neg_half'], ['x2h']),
-    node('Exp', ['x2h'], ['ex']),
-    node('Mul', ['ex', 'inv_sqrt_2pi'], ['pdf']),
-    node('Mul', ['X', 'pdf'], ['xpdf']),
-    node('Add', ['cdf', 'xpdf'], ['d']),
-    node('Mul', ['DY', 'd'], ['DX'])
-  ],
-  inputs: [
-    ['X', 1],
-    ['DY', 1]
-  ],
-  outputs: ['DX'],
-  initializers: [
+function geluBwdNodes(x: string, dy: string, dx: string): OnnxNode[] {
+  return [
+    node('Mul', [x, 'inv_sqrt2'], ['g_xs']),
+    node('Erf', ['g_xs'], ['g_e']),
+    node('Add', ['g_e', 'one'], ['g_e1']),
+    node('Mul', ['g_e1', 'half'], ['g_cdf']),
+    node('Mul', [x, x], ['g_x2']),
+    node('Mul', ['g_x2', 'neg_half'], ['g_x2h']),
+    node('Exp', ['g_x2h'], ['g_ex']),
+    node('Mul', ['g_ex', 'inv_sqrt_2pi'], ['g_pdf']),
+    node('Mul', [x, 'g_pdf'], ['g_xpdf']),
+    node('Add', ['g_cdf', 'g_xpdf'], ['g_d']),
+    node('Mul', [dy, 'g_d'], [dx])
+  ]
+}
+
+function geluBwdInits(): OnnxTensor[] {
+  return [
     scalar('inv_sqrt2', INV_SQRT2),
     scalar('one', 1),
     scalar('half', 0.5),
     scalar('neg_half', -0.5),
     scalar('inv_sqrt_2pi', INV_SQRT_2PI)
   ]
+}
+
+const GELU_BWD = (): KernelGraph => ({
+  nodes: geluBwdNodes('X', 'DY', 'DX'),
+  inputs: [
+    ['X', 1],
+    ['DY', 1]
+  ],
+  outputs: ['DX'],
+  initializers: geluBwdInits()
 })
+
+/** y = x @ W + b (optionally GELU(...)), x [N, in], W [in, out] (tfjs layout); z = pre-activation. */
+function linearFwd(act: boolean): () => KernelGraph {
+  return () => ({
+    nodes: act
+      ? [node('Gemm', ['X', 'W', 'B'], ['Z']), node('Gelu', ['Z'], ['Y'], {}, 'com.microsoft')]
+      : [node('Gemm', ['X', 'W', 'B'], ['Y'])],
+    inputs: [
+      ['X', 2],
+      ['W', 2],
+      ['B', 1]
+    ],
+    outputs: act ? ['Y', 'Z'] : ['Y']
+  })
+}
+
+/** dz = dy (* gelu'(z)); dx = dz W^T; dW = x^T dz; db = sum_rows dz: one run. */
+function linearBwd(act: boolean): () => KernelGraph {
+  return () => {
+    const inputs: [string, number][] = [
+      ['X', 2],
+      ['W', 2],
+      ['DY', 2]
+    ]
+    if (act) inputs.push(['Z', 2])
+    return {
+      nodes: [
+        ...(act ? geluBwdNodes('Z', 'DY', 'DZ') : [node('Identity', ['DY'], ['DZ'])]),
+        node('Gemm', ['DZ', 'W'], ['DX'], { transB: 1 }),
+        node('Gemm', ['X', 'DZ'], ['DW'], { transA: 1 }),
+        node('ReduceSum', ['DZ', 'ax0'], ['DB'], { keepdims: 0 })
+      ],
+      inputs,
+      outputs: ['DX', 'DW', 'DB'],
+      initializers: [int64Tensor('ax0', [1], [0]), ...(act ? geluBwdInits() : [])]
+    }
+  }
+}
+
+/**
+ * Linear layer x [N, in] @ w [in, out] + b, optionally followed by exact GELU. On cpu-ort the
+ * forward is one onnxruntime graph (Gemm, plus com.microsoft Gelu) and the backward another (the
+ * GELU derivative, dx, dW and db together); elsewhere tfjs's fused matMul (and gelu()).
+ */
+export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, activation: 'linear' | 'gelu' = 'linear'): tf.Tensor {
+  const act = activation === 'gelu'
+  if (!useOrt() || x.rank !== 2) {
+    const y = tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b })
+    return act ? gelu(y) : y
+  }
+  const fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, wi, bi] = [asTensor(args[0]), asTensor(args[1]), asTensor(args[2])]
+    const [N, K] = xi.shape as [number, number]
+    const M = wi.shape[1]!
+    const xv = f32(xi)
+    const wv = f32(wi)
+    const out = runGraph(`linear_fwd:${act ? 'gelu' : 'id'}`, linearFwd(act), [
+      ['X', xv, [N, K]],
+      ['W', wv, [K, M]],
+      ['B', f32(bi), [M]]
+    ])
+    const z = act ? out[1]!.data : null
+    const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
+      const feeds: [string, Float32Array, readonly number[]][] = [
+        ['X', xv, [N, K]],
+        ['W', wv, [K, M]],
+        ['DY', f32(dy as tf.Tensor), [N, M]]
+      ]
+      if (z !== null) feeds.push(['Z', z, [N, M]])
+      const [dx, dw, db] = runGraph(`linear_bwd:${act ? 'gelu' : 'id'}`, linearBwd(act), feeds)
+      return [
+        tf.tensor(dx!.data, [N, K], 'float32'),
+        tf.tensor(dw!.data, [K, M], 'float32'),
+        tf.tensor(db!.data, [M], 'float32')
+      ]
+    }
+    return { value: tf.tensor(out[0]!.data, [N, M], 'float32'), gradFunc }
+  })
+  return fn(x, w, b)
+}
 
 function softmaxFwd(scale: number): () => KernelGraph {
   return () => ({
@@ -96,6 +179,81 @@ function softmaxBwd(scale: number): () => KernelGraph {
 
 const LN_EPS = 1e-5
 
+/** x [N, D] -> y, and the row mean and 1/std [N, 1] that the backward reuses. */
+const LN_FWD = (): KernelGraph => ({
+  nodes: [
+    node('LayerNormalization', ['X', 'G', 'B'], ['Y', 'Mean', 'InvStd'], { axis: -1, epsilon: { float: LN_EPS } })
+  ],
+  inputs: [
+    ['X', 2],
+    ['G', 1],
+    ['B', 1]
+  ],
+  outputs: ['Y', 'Mean', 'InvStd']
+})
+
+// xhat = (x - mean) * rstd; dh = dy * g; dx = rstd * (dh - mean(dh) - xhat * mean(dh * xhat))
+// dg = sum_rows(dy * xhat); db = sum_rows(dy)
+const LN_BWD = (): KernelGraph => ({
+  nodes: [
+    node('Sub', ['X', 'Mean'], ['xc']),
+    node('Mul', ['xc', 'InvStd'], ['xhat']),
+    node('Mul', ['DY', 'xhat'], ['dyx']),
+    node('ReduceSum', ['dyx', 'ax0'], ['DG'], { keepdims: 0 }),
+    node('ReduceSum', ['DY', 'ax0'], ['DB'], { keepdims: 0 }),
+    node('Mul', ['DY', 'G'], ['dh']),
+    node('ReduceMean', ['dh'], ['s1'], { axes: [-1], keepdims: 1 }),
+    node('Mul', ['dh', 'xhat'], ['dhx']),
+    node('ReduceMean', ['dhx'], ['s2'], { axes: [-1], keepdims: 1 }),
+    node('Mul', ['xhat', 's2'], ['xs2']),
+    node('Sub', ['dh', 's1'], ['d1']),
+    node('Sub', ['d1', 'xs2'], ['d2']),
+    node('Mul', ['d2', 'InvStd'], ['DX'])
+  ],
+  inputs: [
+    ['X', 2],
+    ['DY', 2],
+    ['G', 1],
+    ['Mean', 2],
+    ['InvStd', 2]
+  ],
+  outputs: ['DX', 'DG', 'DB'],
+  initializers: [int64Tensor('ax0', [1], [0])]
+})
+
+/** Layer norm on cpu-ort: forward and backward are one onnxruntime graph each. */
+function layerNormOrt(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
+  const fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, gi, bi] = [asTensor(args[0]), asTensor(args[1]), asTensor(args[2])]
+    const shape = xi.shape
+    const D = shape[shape.length - 1]!
+    const N = xi.size / D
+    const xv = f32(xi)
+    const g = f32(gi)
+    const [y, mean, rstd] = runGraph('layernorm_fwd', LN_FWD, [
+      ['X', xv, [N, D]],
+      ['G', g, [D]],
+      ['B', f32(bi), [D]]
+    ])
+    const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
+      const [dx, dg, db] = runGraph('layernorm_bwd', LN_BWD, [
+        ['X', xv, [N, D]],
+        ['DY', f32(dy as tf.Tensor), [N, D]],
+        ['G', g, [D]],
+        ['Mean', mean!.data, [N, 1]],
+        ['InvStd', rstd!.data, [N, 1]]
+      ])
+      return [
+        tf.tensor(dx!.data, shape, 'float32'),
+        tf.tensor(dg!.data, [D], 'float32'),
+        tf.tensor(db!.data, [D], 'float32')
+      ]
+    }
+    return { value: tf.tensor(y!.data, shape, 'float32'), gradFunc }
+  })
+  return fn(x, gamma, beta)
+}
+
 function asTensor(a: tf.Tensor | tf.GradSaveFunc | undefined): tf.Tensor {
   if (a instanceof tf.Tensor) return a
   throw new Error('custom op expected a tensor input')
@@ -115,6 +273,7 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.T
       return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, LN_EPS))), gamma), beta)
     })
   }
+  if (useOrt()) return layerNormOrt(x, gamma, beta)
   const fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, gi, bi] = [asTensor(args[0]), asTensor(args[1]), asTensor(args[2])]
     const shape = xi.shape

@@ -25,6 +25,14 @@ export interface AdamWState {
   v: Record<string, Float32Array>
 }
 
+/** One parameter for AdamW.applyArrays: its weights (updated in place) and gradient. */
+export interface ArrayParam {
+  name: string
+  shape: readonly number[]
+  value: Float32Array
+  grad: Float32Array
+}
+
 export interface StepInfo {
   /** Global gradient norm before clipping. */
   gradNorm: number
@@ -59,50 +67,113 @@ export class AdamW {
 
   /** Apply one update. `grads` is consumed (disposed). */
   apply(vars: ReadonlyMap<string, tf.Variable>, grads: tf.NamedTensorMap): StepInfo {
+    const names = [...vars.keys()].filter((n) => grads[n] !== undefined)
+    const params: ArrayParam[] = names.map((n) => {
+      const variable = vars.get(n)!
+      const raw = grads[n]!.dataSync()
+      return {
+        name: n,
+        shape: variable.shape,
+        value: Float32Array.from(variable.dataSync()),
+        grad: raw instanceof Float32Array ? raw : Float32Array.from(raw)
+      }
+    })
+    const info = this.applyArrays(params)
+    for (const p of params) {
+      const variable = vars.get(p.name)!
+      tf.tidy(() => variable.assign(tf.tensor(p.value, variable.shape, 'float32')))
+    }
+    for (const n of Object.keys(grads)) grads[n]!.dispose()
+    return info
+  }
+
+  /**
+   * Apply one update to plain arrays, in place (`value`, and this optimizer's moments). Same
+   * arithmetic as apply(); the fused training paths keep their weights in Float32Arrays.
+   */
+  applyArrays(params: readonly ArrayParam[]): StepInfo {
     this.t++
     const { beta1, beta2, eps, lr, weightDecay, maxGradNorm } = this.cfg
     const bc1 = 1 - Math.pow(beta1, this.t)
     const bc2 = 1 - Math.pow(beta2, this.t)
-    const names = [...vars.keys()].filter((n) => grads[n] !== undefined)
-    const gdata = new Map<string, Float32Array>()
     let sq = 0
-    for (const n of names) {
-      const raw = grads[n]!.dataSync()
-      const g = raw instanceof Float32Array ? raw : Float32Array.from(raw)
-      gdata.set(n, g)
+    for (const p of params) {
+      const g = p.grad
       for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!
     }
     const gradNorm = Math.sqrt(sq)
     const clip = maxGradNorm > 0 && gradNorm > maxGradNorm ? maxGradNorm / (gradNorm + 1e-6) : 1
-    for (const n of names) {
-      const variable = vars.get(n)!
-      const g = gdata.get(n)!
-      let m = this.m.get(n)
-      let v = this.v.get(n)
+    const b1 = 1 - beta1
+    const b2 = 1 - beta2
+    const stepSize = lr / bc1
+    const ibc2 = 1 / bc2
+    for (const p of params) {
+      const g = p.grad
+      const w = p.value
+      if (w.length !== g.length) throw new Error(`AdamW: ${p.name} has ${w.length} values and ${g.length} grads`)
+      let m = this.m.get(p.name)
+      let v = this.v.get(p.name)
       if (m === undefined || v === undefined) {
         m = new Float32Array(g.length)
         v = new Float32Array(g.length)
-        this.m.set(n, m)
-        this.v.set(n, v)
+        this.m.set(p.name, m)
+        this.v.set(p.name, v)
       }
-      const decay = this.decays(n, variable.shape) ? weightDecay : 0
-      const wRaw = variable.dataSync()
-      const w = Float32Array.from(wRaw)
+      const decay = this.decays(p.name, p.shape) ? weightDecay : 0
       const shrink = 1 - lr * decay
-      const stepSize = lr / bc1
-      const ibc2 = 1 / bc2
       for (let i = 0; i < g.length; i++) {
         const gi = g[i]! * clip
-        const mi = beta1 * m[i]! + (1 - beta1) * gi
-        const vi = beta2 * v[i]! + (1 - beta2) * gi * gi
+        const mi = beta1 * m[i]! + b1 * gi
+        const vi = beta2 * v[i]! + b2 * gi * gi
         m[i] = mi
         v[i] = vi
         w[i] = w[i]! * shrink - (stepSize * mi) / (Math.sqrt(vi * ibc2) + eps)
       }
-      tf.tidy(() => variable.assign(tf.tensor(w, variable.shape, 'float32')))
     }
-    for (const n of Object.keys(grads)) grads[n]!.dispose()
     return { gradNorm }
+  }
+
+  /**
+   * Begin one step done outside this class (a fused onnxruntime update): advances the step count
+   * and returns the bias-corrected scalars of AdamW.applyArrays for it.
+   */
+  beginExternalStep(): { stepSize: number; invBc2: number } {
+    this.t++
+    const { beta1, beta2, lr } = this.cfg
+    return { stepSize: lr / (1 - Math.pow(beta1, this.t)), invBc2: 1 / (1 - Math.pow(beta2, this.t)) }
+  }
+
+  /** The weight-decay coefficient applied to a variable (0 for excluded names/shapes). */
+  decayOf(name: string, shape: readonly number[]): number {
+    return this.decays(name, shape) ? this.cfg.weightDecay : 0
+  }
+
+  /** Moments of `params`, packed one after the other (zeros where none yet). */
+  packMoments(params: readonly { name: string; size: number }[]): { m: Float32Array; v: Float32Array } {
+    const total = params.reduce((a, p) => a + p.size, 0)
+    const m = new Float32Array(total)
+    const v = new Float32Array(total)
+    let o = 0
+    for (const p of params) {
+      const pm = this.m.get(p.name)
+      const pv = this.v.get(p.name)
+      if (pm !== undefined && pv !== undefined && pm.length === p.size && pv.length === p.size) {
+        m.set(pm, o)
+        v.set(pv, o)
+      }
+      o += p.size
+    }
+    return { m, v }
+  }
+
+  /** Store packed moments back (inverse of packMoments). */
+  unpackMoments(params: readonly { name: string; size: number }[], m: Float32Array, v: Float32Array): void {
+    let o = 0
+    for (const p of params) {
+      this.m.set(p.name, m.slice(o, o + p.size))
+      this.v.set(p.name, v.slice(o, o + p.size))
+      o += p.size
+    }
   }
 
   private decays(name: string, shape: readonly number[]): boolean {

@@ -10,6 +10,17 @@ import { AppFailure } from '../../../shared/result'
 import { Rng } from './rng'
 import { AdamW } from './optim'
 import { type ParamSpec, tfShape, paramCount } from './reward-model'
+import { ORT_BACKEND } from './onnx-kernels'
+import { WasmAdamArena, wasmAdamAvailable } from './adam-wasm'
+import {
+  mlpApplyOrt,
+  mlpPairForward,
+  mlpPairBackward,
+  pairLayout,
+  ppoLossGrad,
+  type MlpArrays,
+  type PackedParam
+} from './ppo-fused'
 
 export const OBS_DIM = 889
 export const POLICY_SIZES: readonly number[] = [OBS_DIM, 256, 256, ACTION_COUNT]
@@ -51,8 +62,18 @@ export class Mlp {
     return paramCount(this.specs)
   }
 
-  /** x [N, in] -> [N, out]; tanh between layers, linear output. */
+  /**
+   * x [N, in] -> [N, out]; tanh between layers, linear output. On cpu-ort the whole MLP is one
+   * onnxruntime graph per direction (ppo-fused.ts mlpApplyOrt).
+   */
   apply(x: tf.Tensor2D): tf.Tensor2D {
+    if (tf.getBackend() === ORT_BACKEND) {
+      const ws: tf.Tensor[] = []
+      for (let i = 0; i + 1 < this.sizes.length; i++) {
+        ws.push(this.vars.get(`net.${2 * i}.weight`)!, this.vars.get(`net.${2 * i}.bias`)!)
+      }
+      return mlpApplyOrt(this.sizes, x, ws)
+    }
     return tf.tidy(() => {
       let h: tf.Tensor2D = x
       const L = this.sizes.length - 1
@@ -157,6 +178,11 @@ export interface PpoConfig {
   /** Stop the update early when approx KL > 1.5 * targetKl (SB3). */
   targetKl?: number
   seed: number
+  /**
+   * 'auto' (default): the fused onnxruntime path (ppo-fused.ts) on the cpu-ort backend, tfjs ops
+   * elsewhere. 'tfjs': always tfjs ops (the reference). 'fused': always the fused path.
+   */
+  impl?: 'auto' | 'tfjs' | 'fused'
 }
 
 export const DEFAULT_PPO: PpoConfig = {
@@ -201,6 +227,202 @@ function gather1(src: Float32Array, idx: Int32Array, start: number, n: number): 
   return out
 }
 
+interface Minibatch {
+  n: number
+  obs: Float32Array
+  actions: Int32Array
+  oldLogProbs: Float32Array
+  advantages: Float32Array
+  returns: Float32Array
+  oldValues: Float32Array | null
+}
+
+interface MinibatchStats {
+  kl: number
+  clip: number
+  pl: number
+  vl: number
+  ent: number
+}
+
+/**
+ * One minibatch's loss gradients through tfjs ops (the reference path). Returns null after an
+ * early stop (stats.kl too high; nothing applied).
+ */
+function tfjsMinibatchStep(
+  nets: PolicyValueNets,
+  opt: AdamW,
+  mb: Minibatch,
+  cfg: PpoConfig,
+  A: number
+): { stats: MinibatchStats; stopped: boolean } {
+  const n = mb.n
+  const D = nets.policy.sizes[0]!
+  const obsT = tf.tensor2d(mb.obs, [n, D])
+  const actT = tf.tidy(() => tf.oneHot(tf.tensor1d(mb.actions, 'int32'), A, 1, 0, 'float32'))
+  const oldLp = tf.tensor1d(mb.oldLogProbs)
+  const advT = tf.tensor1d(mb.advantages)
+  const retT = tf.tensor1d(mb.returns)
+  const oldV = mb.oldValues === null ? null : tf.tensor1d(mb.oldValues)
+  let stats: MinibatchStats = { kl: 0, clip: 0, pl: 0, vl: 0, ent: 0 }
+  const { value, grads } = tf.variableGrads(() => {
+    const logits = nets.policy.apply(obsT)
+    const logpAll = tf.logSoftmax(logits)
+    const logp = tf.sum(tf.mul(logpAll, actT), 1)
+    const logRatio = tf.sub(logp, oldLp)
+    const ratio = tf.exp(logRatio)
+    const s1 = tf.mul(ratio, advT)
+    const s2 = tf.mul(tf.clipByValue(ratio, 1 - cfg.clipRange, 1 + cfg.clipRange), advT)
+    const pl = tf.neg(tf.mean(tf.minimum(s1, s2)))
+    const v = tf.reshape(nets.value.apply(obsT), [n])
+    let vl: tf.Tensor
+    if (cfg.clipRangeVf !== undefined && oldV !== null) {
+      const vc = tf.add(oldV, tf.clipByValue(tf.sub(v, oldV), -cfg.clipRangeVf, cfg.clipRangeVf))
+      vl = tf.mean(tf.maximum(tf.square(tf.sub(retT, v)), tf.square(tf.sub(retT, vc))))
+    } else {
+      vl = tf.mean(tf.square(tf.sub(retT, v)))
+    }
+    const ent = tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logpAll), logpAll), 1)))
+    const loss = tf.add(tf.add(pl, tf.mul(cfg.vfCoef, vl)), tf.mul(-cfg.entCoef, ent))
+    // diagnostics (SB3): approx_kl = mean((r - 1) - log r), clip fraction |r - 1| > eps
+    const kl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio))
+    const cf = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), cfg.clipRange), 'float32'))
+    const diag = tf.stack([kl, cf, pl, vl, ent]).dataSync()
+    stats = { kl: diag[0]!, clip: diag[1]!, pl: diag[2]!, vl: diag[3]!, ent: diag[4]! }
+    return loss as tf.Scalar
+  }, [...nets.vars.values()])
+  value.dispose()
+  tf.dispose([obsT, actT, oldLp, advT, retT])
+  if (oldV !== null) oldV.dispose()
+  if (cfg.targetKl !== undefined && stats.kl > 1.5 * cfg.targetKl) {
+    tf.dispose(Object.values(grads))
+    return { stats, stopped: true }
+  }
+  const named: tf.NamedTensorMap = {}
+  for (const [name, v] of nets.vars) {
+    const g = grads[v.name]
+    if (g !== undefined) named[name] = g
+  }
+  opt.apply(nets.vars, named)
+  return { stats, stopped: false }
+}
+
+/**
+ * The fused path's state: both nets' weights as Float32Arrays (in the WebAssembly arena of
+ * adam-wasm.ts when SIMD is available, with the optimizer's moments beside them). One minibatch
+ * step = onnxruntime forward of both nets, JS loss gradient, onnxruntime backward of both nets,
+ * AdamW. commit() writes the weights back to the tfjs variables and the moments to the optimizer.
+ */
+class FusedPpo {
+  private readonly layout: PackedParam[]
+  private readonly arena: WasmAdamArena | null
+  private readonly values: Float32Array[]
+  private readonly shrink: number[]
+  private readonly p: MlpArrays
+  private readonly v: MlpArrays
+
+  constructor(
+    private readonly nets: PolicyValueNets,
+    private readonly opt: AdamW
+  ) {
+    this.layout = pairLayout(nets.policy.sizes, nets.value.sizes)
+    this.arena = wasmAdamAvailable() ? new WasmAdamArena(this.layout.map((l) => l.size)) : null
+    this.values = this.layout.map((l, i) => {
+      const v = nets.vars.get(l.name)
+      if (v === undefined) throw new AppFailure('internal', `missing parameter ${l.name}`)
+      const data = v.dataSync() as Float32Array
+      if (this.arena === null) return Float32Array.from(data)
+      this.arena.w[i]!.set(data)
+      return this.arena.w[i]!
+    })
+    this.shrink = this.layout.map((l) => 1 - opt.cfg.lr * opt.decayOf(l.name, l.shape))
+    if (this.arena !== null) {
+      const { m, v } = opt.packMoments(this.layout)
+      let o = 0
+      this.layout.forEach((l, i) => {
+        this.arena!.m[i]!.set(m.subarray(o, o + l.size))
+        this.arena!.v[i]!.set(v.subarray(o, o + l.size))
+        o += l.size
+      })
+    }
+    const Lp = nets.policy.sizes.length - 1
+    const half = (from: number, L: number, sizes: readonly number[]): MlpArrays => {
+      const w: Float32Array[] = []
+      const b: Float32Array[] = []
+      for (let i = 0; i < L; i++) {
+        w.push(this.values[from + 2 * i]!)
+        b.push(this.values[from + 2 * i + 1]!)
+      }
+      return { sizes, w, b }
+    }
+    this.p = half(0, Lp, nets.policy.sizes)
+    this.v = half(2 * Lp, nets.value.sizes.length - 1, nets.value.sizes)
+  }
+
+  step(mb: Minibatch, cfg: PpoConfig, A: number): { stats: MinibatchStats; stopped: boolean } {
+    const fwd = mlpPairForward(this.p, this.v, mb.obs, mb.n)
+    const { dLogits, dValues, stats } = ppoLossGrad({
+      n: mb.n,
+      A,
+      logits: fwd.logits,
+      values: fwd.values,
+      actions: mb.actions,
+      oldLogProbs: mb.oldLogProbs,
+      advantages: mb.advantages,
+      returns: mb.returns,
+      oldValues: mb.oldValues,
+      clipRange: cfg.clipRange,
+      clipRangeVf: cfg.clipRangeVf,
+      vfCoef: cfg.vfCoef,
+      entCoef: cfg.entCoef
+    })
+    if (cfg.targetKl !== undefined && stats.kl > 1.5 * cfg.targetKl) return { stats, stopped: true }
+    const g = mlpPairBackward(this.p, this.v, mb.obs, mb.n, fwd, dLogits, dValues)
+    const grads: Float32Array[] = []
+    for (const half of [g.p, g.v]) for (let i = 0; i < half.w.length; i++) grads.push(half.w[i]!, half.b[i]!)
+    if (this.arena === null) {
+      this.opt.applyArrays(
+        this.layout.map((l, i) => ({ name: l.name, shape: l.shape, value: this.values[i]!, grad: grads[i]! }))
+      )
+    } else {
+      grads.forEach((gr, i) => this.arena!.g[i]!.set(gr))
+      const { stepSize, invBc2 } = this.opt.beginExternalStep()
+      const c = this.opt.cfg
+      const norm = Math.sqrt(g.sumSq)
+      const clip = c.maxGradNorm > 0 && norm > c.maxGradNorm ? c.maxGradNorm / (norm + 1e-6) : 1
+      this.arena.step({ clip, beta1: c.beta1, beta2: c.beta2, eps: c.eps, stepSize, invBc2 }, this.shrink)
+    }
+    return { stats, stopped: false }
+  }
+
+  /** Write the weights back into the tfjs variables (and the arena's moments into the optimizer). */
+  commit(): void {
+    this.layout.forEach((l, i) => {
+      const v = this.nets.vars.get(l.name)!
+      const data = this.values[i]!
+      tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')))
+    })
+    if (this.arena !== null) {
+      const total = this.layout.reduce((a, l) => a + l.size, 0)
+      const m = new Float32Array(total)
+      const v = new Float32Array(total)
+      let o = 0
+      this.layout.forEach((l, i) => {
+        m.set(this.arena!.m[i]!, o)
+        v.set(this.arena!.v[i]!, o)
+        o += l.size
+      })
+      this.opt.unpackMoments(this.layout, m, v)
+    }
+  }
+}
+
+function useFused(cfg: PpoConfig): boolean {
+  const impl = cfg.impl ?? 'auto'
+  if (impl === 'auto') return tf.getBackend() === ORT_BACKEND
+  return impl === 'fused'
+}
+
 /** PPO clipped update over `epochs` passes of shuffled minibatches. Deterministic in cfg.seed. */
 export function ppoUpdate(
   nets: PolicyValueNets,
@@ -218,78 +440,49 @@ export function ppoUpdate(
   const sums = { pl: 0, vl: 0, ent: 0, kl: 0, clip: 0, n: 0 }
   let epochsRun = 0
   let earlyStopped = false
-  const varList = [...nets.vars.values()]
-  for (let epoch = 0; epoch < cfg.epochs && !earlyStopped; epoch++) {
-    const perm = rng.permutation(N)
-    for (let start = 0; start < N; start += cfg.minibatch) {
-      const n = Math.min(cfg.minibatch, N - start)
-      const adv = gather1(batch.advantages, perm, start, n)
-      if (cfg.normalizeAdvantage && n > 1) {
-        let m = 0
-        for (const a of adv) m += a
-        m /= n
-        let v = 0
-        for (const a of adv) v += (a - m) * (a - m)
-        const sd = Math.sqrt(v / (n - 1))
-        for (let i = 0; i < n; i++) adv[i] = (adv[i]! - m) / (sd + 1e-8)
-      }
-      const actIds = new Int32Array(n)
-      for (let i = 0; i < n; i++) actIds[i] = batch.actions[perm[start + i]!]!
-      const obsT = tf.tensor2d(gatherRows(batch.obs, perm, start, n, D), [n, D])
-      const actT = tf.oneHot(tf.tensor1d(actIds, 'int32'), A, 1, 0, 'float32')
-      const oldLp = tf.tensor1d(gather1(batch.logProbs, perm, start, n))
-      const advT = tf.tensor1d(adv)
-      const retT = tf.tensor1d(gather1(batch.returns, perm, start, n))
-      const oldV = batch.values === undefined ? null : tf.tensor1d(gather1(batch.values, perm, start, n))
-      let stats = { kl: 0, clip: 0, pl: 0, vl: 0, ent: 0 }
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = nets.policy.apply(obsT)
-        const logpAll = tf.logSoftmax(logits)
-        const logp = tf.sum(tf.mul(logpAll, actT), 1)
-        const logRatio = tf.sub(logp, oldLp)
-        const ratio = tf.exp(logRatio)
-        const s1 = tf.mul(ratio, advT)
-        const s2 = tf.mul(tf.clipByValue(ratio, 1 - cfg.clipRange, 1 + cfg.clipRange), advT)
-        const pl = tf.neg(tf.mean(tf.minimum(s1, s2)))
-        const v = tf.reshape(nets.value.apply(obsT), [n])
-        let vl: tf.Tensor
-        if (cfg.clipRangeVf !== undefined && oldV !== null) {
-          const vc = tf.add(oldV, tf.clipByValue(tf.sub(v, oldV), -cfg.clipRangeVf, cfg.clipRangeVf))
-          vl = tf.mean(tf.maximum(tf.square(tf.sub(retT, v)), tf.square(tf.sub(retT, vc))))
-        } else {
-          vl = tf.mean(tf.square(tf.sub(retT, v)))
+  const fused = useFused(cfg) ? new FusedPpo(nets, opt) : null
+  try {
+    for (let epoch = 0; epoch < cfg.epochs && !earlyStopped; epoch++) {
+      const perm = rng.permutation(N)
+      for (let start = 0; start < N; start += cfg.minibatch) {
+        const n = Math.min(cfg.minibatch, N - start)
+        const adv = gather1(batch.advantages, perm, start, n)
+        if (cfg.normalizeAdvantage && n > 1) {
+          let m = 0
+          for (const a of adv) m += a
+          m /= n
+          let v = 0
+          for (const a of adv) v += (a - m) * (a - m)
+          const sd = Math.sqrt(v / (n - 1))
+          for (let i = 0; i < n; i++) adv[i] = (adv[i]! - m) / (sd + 1e-8)
         }
-        const ent = tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logpAll), logpAll), 1)))
-        const loss = tf.add(tf.add(pl, tf.mul(cfg.vfCoef, vl)), tf.mul(-cfg.entCoef, ent))
-        // diagnostics (SB3): approx_kl = mean((r - 1) - log r), clip fraction |r - 1| > eps
-        const kl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio))
-        const cf = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), cfg.clipRange), 'float32'))
-        const diag = tf.stack([kl, cf, pl, vl, ent]).dataSync()
-        stats = { kl: diag[0]!, clip: diag[1]!, pl: diag[2]!, vl: diag[3]!, ent: diag[4]! }
-        return loss as tf.Scalar
-      }, varList)
-      value.dispose()
-      tf.dispose([obsT, actT, oldLp, advT, retT])
-      if (oldV !== null) oldV.dispose()
-      if (cfg.targetKl !== undefined && stats.kl > 1.5 * cfg.targetKl) {
-        tf.dispose(Object.values(grads))
-        earlyStopped = true
-        break
+        const actions = new Int32Array(n)
+        for (let i = 0; i < n; i++) actions[i] = batch.actions[perm[start + i]!]!
+        const mb: Minibatch = {
+          n,
+          obs: gatherRows(batch.obs, perm, start, n, D),
+          actions,
+          oldLogProbs: gather1(batch.logProbs, perm, start, n),
+          advantages: adv,
+          returns: gather1(batch.returns, perm, start, n),
+          oldValues: batch.values === undefined ? null : gather1(batch.values, perm, start, n)
+        }
+        const { stats, stopped } = fused === null ? tfjsMinibatchStep(nets, opt, mb, cfg, A) : fused.step(mb, cfg, A)
+        if (stopped) {
+          earlyStopped = true
+          break
+        }
+        sums.pl += stats.pl
+        sums.vl += stats.vl
+        sums.ent += stats.ent
+        sums.kl += stats.kl
+        sums.clip += stats.clip
+        sums.n++
       }
-      const named: tf.NamedTensorMap = {}
-      for (const [name, v] of nets.vars) {
-        const g = grads[v.name]
-        if (g !== undefined) named[name] = g
-      }
-      opt.apply(nets.vars, named)
-      sums.pl += stats.pl
-      sums.vl += stats.vl
-      sums.ent += stats.ent
-      sums.kl += stats.kl
-      sums.clip += stats.clip
-      sums.n++
+      epochsRun++
     }
-    epochsRun++
+  } finally {
+    fused?.commit()
   }
   const k = Math.max(1, sums.n)
   return {

@@ -15,7 +15,7 @@ import { FEATURE_DIM, MAX_BEATS } from '../../../shared/features'
 import { ACTION_COUNT } from '../../../shared/actions'
 import { AppFailure } from '../../../shared/result'
 import { Rng } from './rng'
-import { layerNorm, gelu, selfAttention, softClamp } from './ops'
+import { layerNorm, linear, selfAttention, softClamp } from './ops'
 import { AdamW, type AdamWConfig } from './optim'
 
 export const REWARD_BOUND = 10
@@ -171,12 +171,8 @@ export class RewardModel {
     return x
   }
 
-  private linear(x: tf.Tensor, name: string): tf.Tensor {
-    return tf.fused.matMul({
-      a: x as tf.Tensor2D,
-      b: this.v(`${name}.weight`) as tf.Tensor2D,
-      bias: this.v(`${name}.bias`)
-    })
+  private linear(x: tf.Tensor, name: string, activation: 'linear' | 'gelu' = 'linear'): tf.Tensor {
+    return linear(x, this.v(`${name}.weight`), this.v(`${name}.bias`), activation)
   }
 
   private ln(x: tf.Tensor, name: string): tf.Tensor {
@@ -197,7 +193,12 @@ export class RewardModel {
     const H = c.heads
     return tf.tidy(() => {
       const feat = tf.reshape(inp.features, [B * T, F])
-      let x = this.linear(feat, 'input_proj')
+      // tfjs's own fused matMul here: it skips the gradient w.r.t. the (constant) features.
+      let x: tf.Tensor = tf.fused.matMul({
+        a: feat as tf.Tensor2D,
+        b: this.v('input_proj.weight') as tf.Tensor2D,
+        bias: this.v('input_proj.bias')
+      })
       // one-hot @ table instead of gather: its gradient is a matMul, not UnsortedSegmentSum.
       const ids = tf.reshape(tf.cast(inp.actionIds, 'int32'), [B * T])
       const A = this.v('action_embed.weight').shape[0]!
@@ -214,7 +215,7 @@ export class RewardModel {
         x = tf.add(x, this.linear(ctx, `${p}.attn.out_proj`))
         if (!pre) x = this.ln(x, `${p}.norm1`)
         const f = pre ? this.ln(x, `${p}.norm2`) : x
-        x = tf.add(x, this.linear(gelu(this.linear(f, `${p}.ff1`)), `${p}.ff2`))
+        x = tf.add(x, this.linear(this.linear(f, `${p}.ff1`, 'gelu'), `${p}.ff2`))
         if (!pre) x = this.ln(x, `${p}.norm2`)
       }
       if (pre) x = this.ln(x, 'norm_f')
@@ -222,7 +223,7 @@ export class RewardModel {
       const summed = tf.sum(tf.mul(tf.reshape(x, [B, T, d]), m3), 1)
       const count = tf.maximum(tf.sum(m3, 1), 1)
       const pooled = tf.div(summed, count)
-      const h = gelu(this.linear(pooled, 'head1'))
+      const h = this.linear(pooled, 'head1', 'gelu')
       const raw = tf.reshape(this.linear(h, 'head2'), [B])
       return softClamp(raw, REWARD_BOUND) as tf.Tensor1D
     })
