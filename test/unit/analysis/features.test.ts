@@ -3,7 +3,8 @@ import { FEATURE_DIM } from '../../../src/shared/features.js'
 import { analyzeAudio, type SongAnalysis } from '../../../src/main/services/analysis/analyze.js'
 import type { DecodedAudio } from '../../../src/main/services/analysis/decode.js'
 import { FEATURE_LAYOUT } from '../../../src/main/services/analysis/features.js'
-import { demoSong, drumTrack, seededRandom } from '../../../src/main/services/analysis/synth.js'
+import { demoSong, drumTrack } from '../../../src/main/services/analysis/synth.js'
+import { mulberry32 } from '../../../src/shared/random'
 
 const mono = (samples: Float32Array, sampleRate = 22050): DecodedAudio => ({
   sampleRate,
@@ -84,7 +85,7 @@ describe('silence and near-silence', () => {
   })
 
   it('near-silence (-120 dBFS noise) and a lone click give finite values', () => {
-    const random = seededRandom(11)
+    const random = mulberry32(11)
     const quiet = Float32Array.from({ length: 22050 * 8 }, () => (random() - 0.5) * 2e-6)
     expectAllFinite(analyzeAudio(mono(quiet)))
     const click = new Float32Array(22050 * 8)

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  actionMask,
-  buildEditDecisionList,
-  validateActions,
-  ActionWalker,
-  mulberry32
-} from '../../../src/main/services/edits'
+import { actionMask, buildEditDecisionList, validateActions, ActionWalker } from '../../../src/main/services/edits'
+import { mulberry32 } from '../../../src/shared/random'
 import { ACTION_COUNT } from '../../../src/shared/actions'
 import { A, failureOf, keepAll, song, withActions } from './helpers'
 

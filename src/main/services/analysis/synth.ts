@@ -1,4 +1,5 @@
 import type { DecodedAudio } from './decode.js'
+import { mulberry32 } from '../../../shared/random'
 
 /**
  * Deterministic test signals with known beat times: click tracks, drum patterns (swing, tempo
@@ -13,18 +14,6 @@ export interface SynthResult {
   /** Index into beatTimes of every downbeat. */
   downbeats: Int32Array
   beatsPerBar: number
-}
-
-/** mulberry32: small, fast, good enough for test noise. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /**
@@ -144,7 +133,7 @@ export function clickTrack(options: ClickTrackOptions): SynthResult {
   const durationS = options.durationS ?? 20
   const beatsPerBar = options.beatsPerBar ?? 4
   const startS = options.startS ?? 0.5
-  const random = seededRandom(options.seed ?? 1)
+  const random = mulberry32(options.seed ?? 1)
   const beatCount = Math.max(1, Math.floor(((durationS - startS - 0.1) * options.bpm) / 60))
   const beatTimes = beatGrid(options.bpm, beatCount, startS, options.drift ?? 0)
   const y = new Float32Array(Math.round(durationS * sampleRate))
@@ -175,7 +164,7 @@ export function drumTrack(options: DrumTrackOptions): SynthResult {
   const beatsPerBar = options.beatsPerBar ?? 4
   const startS = options.startS ?? 0.5
   const swing = options.swing ?? 0
-  const random = seededRandom(options.seed ?? 7)
+  const random = mulberry32(options.seed ?? 7)
   const beatCount = Math.max(1, Math.floor(((durationS - startS - 0.1) * options.bpm) / 60))
   const beatTimes = beatGrid(options.bpm, beatCount, startS, options.drift ?? 0)
   const y = new Float32Array(Math.round(durationS * sampleRate))
@@ -290,7 +279,7 @@ export function demoSong(options: DemoSongOptions): { audio: DecodedAudio; beatT
 
 export function demoSongDetailed(options: DemoSongOptions): SynthResult & { sectionStarts: Int32Array } {
   const sampleRate = options.sampleRate ?? 44100
-  const random = seededRandom(options.seed)
+  const random = mulberry32(options.seed)
   const beatsPerBar = 4
   const beatCount = options.bars * beatsPerBar
   const startS = 0.25

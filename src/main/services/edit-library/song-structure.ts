@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connection'
 import * as songs from '../../db/queries/songs'
-import type { SongStructure } from '../edits/types'
+import { songStructureOf, type SongStructure } from '../edits/types'
 import { FEATURE_DIM, FEATURE_VERSION } from '../../../shared/features'
 import { AppFailure } from '../../../shared/result'
 import type { BeatGrid } from '../../../shared/domain'
@@ -22,16 +22,7 @@ export function loadSongStructure(db: Db, songId: number): SongStructure {
       `song ${songId} has ${a.featureDim}-dim features of version ${a.featureVersion}; this app needs ${FEATURE_DIM}-dim version ${FEATURE_VERSION}: re-analyse it`,
       'songId'
     )
-  return {
-    sampleRate: song.sampleRate,
-    durationS: song.durationS,
-    beatTimes: a.beatTimes,
-    barPosition: a.barPosition,
-    barIndex: a.barIndex,
-    phraseStart: a.phraseStart,
-    beatsPerBar: a.beatsPerBar,
-    features: a.features
-  }
+  return songStructureOf(song, a)
 }
 
 export function loadBeatGrid(db: Db, songId: number): BeatGrid {

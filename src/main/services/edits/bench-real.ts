@@ -7,7 +7,7 @@ import { buildEditDecisionList } from './edl'
 import { generateActions } from './generate'
 import { renderEdit } from './render'
 import { spliceClickMetric } from './metrics'
-import type { SongStructure } from './types'
+import { songStructureOf } from './types'
 
 function realMusicFiles(paths: readonly string[], max: number): string[] {
   const files: string[] = []
@@ -39,17 +39,7 @@ export async function benchSplicesOnRealMusic(opts: {
   const rows: { file: string; splices: number; smooth: [number, number]; butt: [number, number] }[] = []
   for (const file of files) {
     const audio = await decodeAudioFile(file)
-    const a = analyzeAudio(audio)
-    const structure: SongStructure = {
-      sampleRate: audio.sampleRate,
-      durationS: audio.durationS,
-      beatTimes: a.beatTimes,
-      barPosition: a.barPosition,
-      barIndex: a.barIndex,
-      phraseStart: a.phraseStart,
-      beatsPerBar: a.beatsPerBar,
-      features: a.features
-    }
+    const structure = songStructureOf(audio, analyzeAudio(audio))
     const edl = buildEditDecisionList(structure, generateActions(structure, 'random', { seed: 3 }))
     const smooth = spliceClickMetric(audio, edl, renderEdit(audio, edl))
     const butt = spliceClickMetric(audio, edl, renderEdit(audio, edl, { spliceFadeMs: 0 }))

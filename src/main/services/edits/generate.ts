@@ -1,4 +1,5 @@
 import { ACTION_ID } from '../../../shared/actions'
+import { mulberry32 } from '../../../shared/random'
 import { AppFailure } from '../../../shared/result'
 import { contributions, outputSamplesOf } from './edl'
 import { ActionWalker, validateActions } from './rules'
@@ -6,18 +7,6 @@ import { jumpTarget, prepare, similarity, type Bar, type Prepared } from './stru
 import type { GenerateOptions, GeneratorName, SongStructure } from './types'
 
 const { KEEP, CUT, LOOP, CROSSFADE, REORDER, LOOP_BAR, FADE_IN, FADE_OUT, JUMP } = ACTION_ID
-
-/** Small, fast, seedable PRNG (mulberry32): the same seed always gives the same sequence. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Default target of the rule generator when none is given: a "radio edit" at this fraction of the song. */
 export const RULE_DEFAULT_FRACTION = 0.75

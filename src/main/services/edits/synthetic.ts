@@ -1,5 +1,5 @@
 import { FEATURE_DIM } from '../../../shared/features'
-import { mulberry32 } from './generate'
+import { mulberry32 } from '../../../shared/random'
 import type { AudioBuffers, SongStructure } from './types'
 
 export interface SyntheticSongOptions {

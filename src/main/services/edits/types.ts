@@ -70,3 +70,23 @@ export interface RenderOptions {
 export const DEFAULT_SPLICE_FADE_MS = 15
 /** Longest stretch JUMP may repeat, in beats (16 bars of 4/4). */
 export const JUMP_MAX_BEATS = 64
+
+/** The beat-level fields an analysis provides (a fresh SongAnalysis or a stored one). */
+export type BeatAnalysis = Pick<
+  SongStructure,
+  'beatTimes' | 'barPosition' | 'barIndex' | 'phraseStart' | 'beatsPerBar' | 'features'
+>
+
+/** Assembles the edit engine's view of a song from its audio facts and its beat analysis. */
+export function songStructureOf(audio: { sampleRate: number; durationS: number }, a: BeatAnalysis): SongStructure {
+  return {
+    sampleRate: audio.sampleRate,
+    durationS: audio.durationS,
+    beatTimes: a.beatTimes,
+    barPosition: a.barPosition,
+    barIndex: a.barIndex,
+    phraseStart: a.phraseStart,
+    beatsPerBar: a.beatsPerBar,
+    features: a.features
+  }
+}

@@ -1,19 +1,17 @@
+import { mulberry32 } from '../../../shared/random'
+
 /** Seeded random numbers for weight init and minibatch shuffles (deterministic across runs). */
 export class Rng {
-  private s: number
+  private readonly uniform: () => number
   private spare: number | null = null
 
   constructor(seed: number) {
-    this.s = seed >>> 0 || 0x9e3779b9
+    this.uniform = mulberry32(seed >>> 0 || 0x9e3779b9)
   }
 
-  /** mulberry32, uniform in [0, 1). */
+  /** Uniform in [0, 1). */
   next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0
-    let t = this.s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    return this.uniform()
   }
 
   normal(): number {
