@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react'
 import { api, request } from '../../api/client'
-import { AbPlayer, decodeAudio } from '../../audio/ab-player'
+import { decodeAudio } from '../../audio/ab-player'
+import { useAbPlayer } from '../../audio/use-ab-player'
 import { computePeaks } from '../listen/logic/peaks'
 import type { BeatGrid, EditDetail, EditSummary, SongSummary } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
@@ -87,16 +88,7 @@ function SongEdits(props: { song: SongSummary }): React.JSX.Element {
   const [seed, setSeed] = useState('')
   const [busy, setBusy] = useState<string | null>(null)
   const [autoCount, setAutoCount] = useState(5)
-  const [, setTick] = useState(0)
-  const [player] = useState(() => new AbPlayer({ crossfadeMs: 10 }))
-
-  useEffect(() => {
-    const off = player.subscribe(() => setTick((t) => t + 1))
-    return () => {
-      off()
-      player.dispose()
-    }
-  }, [player])
+  const player = useAbPlayer()
 
   const loadEdits = useCallback(() => attempt(() => request('edits.list', { songId })), [attempt, songId])
   const refreshEdits = useCallback(async () => {

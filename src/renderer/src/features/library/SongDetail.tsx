@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react'
 import { api, request } from '../../api/client'
-import { AbPlayer, decodeAudio } from '../../audio/ab-player'
+import { decodeAudio } from '../../audio/ab-player'
+import { useAbPlayer } from '../../audio/use-ab-player'
 import type { BeatGrid, SongSummary, Waveform as WaveformData } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
 import { Waveform, type WaveformMarker } from '../../components/Waveform'
@@ -12,8 +13,7 @@ export function SongDetail(props: { song: SongSummary }): React.JSX.Element {
   const [wave, setWave] = useState<WaveformData | null>(null)
   const [beats, setBeats] = useState<BeatGrid | null>(null)
   const [loaded, setLoaded] = useState(false)
-  const [, setTick] = useState(0)
-  const [player] = useState(() => new AbPlayer({ crossfadeMs: 10 }))
+  const player = useAbPlayer()
 
   useEffect(() => {
     let live = true
@@ -31,14 +31,6 @@ export function SongDetail(props: { song: SongSummary }): React.JSX.Element {
       live = false
     }
   }, [attempt, song.id])
-
-  useEffect(() => {
-    const off = player.subscribe(() => setTick((t) => t + 1))
-    return () => {
-      off()
-      player.dispose()
-    }
-  }, [player])
 
   const markers = useMemo<WaveformMarker[]>(
     () =>
