@@ -47,6 +47,9 @@ async function tryTfjsNode(
   try {
     await importOptional(pkg)
   } catch (e) {
+    // The usual case: npm dropped the optional package because its native library could not be downloaded.
+    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND')
+      return `${pkg} is not installed (its native TensorFlow library could not be downloaded at npm install)`
     return `${pkg} did not load: ${errText(e)}`
   }
   try {
