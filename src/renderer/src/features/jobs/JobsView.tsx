@@ -112,7 +112,7 @@ export function JobsView(): React.JSX.Element {
                       Cancel
                     </button>
                   )}
-                  {j.state === 'interrupted' && j.resumable && (
+                  {j.resumable && (
                     <button
                       type="button"
                       className="btn btn--small"
