@@ -1,32 +1,48 @@
 #!/usr/bin/env node
-// `npm start`: the desktop app when the Electron runtime is installed, otherwise serve mode in the browser.
+// `npm start`: the desktop app when the Electron runtime is available, otherwise serve mode in the browser.
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import fs from 'node:fs'
 
 const require = createRequire(import.meta.url)
-let electronBinary = null
-try {
-  const candidate = require('electron') // the package exports the binary's path
-  if (typeof candidate === 'string' && fs.existsSync(candidate)) electronBinary = candidate
-} catch {
-  electronBinary = null
+
+/** Path of the Electron binary, or null when the package or its runtime download is missing. */
+function electronBinary() {
+  try {
+    const candidate = require('electron') // the package exports the binary's path, and throws without it
+    return typeof candidate === 'string' && fs.existsSync(candidate) ? candidate : null
+  } catch {
+    return null
+  }
 }
 
-const run = (cmd, args) =>
+const run = (cmd, args, stdio = 'inherit') =>
   new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: 'inherit' })
+    const child = spawn(cmd, args, { stdio })
     child.on('exit', (code) => resolve(code ?? 1))
   })
 
 const npmCli = process.env.npm_execpath
 const npm = (args) => (npmCli ? run(process.execPath, [npmCli, ...args]) : run('npm', args))
 
-if (electronBinary) {
+// `npm install` never downloads the runtime (package.json allowScripts denies electron's install script, so
+// installs work from the npm registry alone); fetch it here once, where the network allows.
+let binary = electronBinary()
+if (!binary) {
+  try {
+    const installer = require.resolve('electron/install.js')
+    await run(process.execPath, [installer], 'ignore')
+  } catch {
+    // the electron package itself is missing: serve mode below
+  }
+  binary = electronBinary()
+}
+
+if (binary) {
   process.exitCode = await npm(['run', 'build:electron-and-open'])
 } else {
   console.log(
-    'The Electron runtime is not installed here (its binary download failed or was skipped): starting serve mode instead, open the URL below in a browser.'
+    'The Electron runtime is not installed here (its download from outside the npm registry failed): starting serve mode instead, open the URL below in a browser.'
   )
   const built = await npm(['run', 'build:web', '--silent'])
   if (built !== 0) process.exit(built)
