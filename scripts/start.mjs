@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import fs from 'node:fs'
+import path from 'node:path'
 
 const require = createRequire(import.meta.url)
 
@@ -16,9 +17,9 @@ function electronBinary() {
   }
 }
 
-const run = (cmd, args, stdio = 'inherit') =>
+const run = (cmd, args, stdio = 'inherit', cwd = undefined) =>
   new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio })
+    const child = spawn(cmd, args, { stdio, cwd })
     child.on('exit', (code) => resolve(code ?? 1))
   })
 
@@ -36,6 +37,39 @@ if (!binary) {
     // the electron package itself is missing: serve mode below
   }
   binary = electronBinary()
+}
+
+/**
+ * better-sqlite3 is compiled for Node's ABI (CLI, serve mode, tests). The desktop app gets its own copy built for
+ * Electron's ABI under .electron-native/, passed to the app as EDITORBOT_SQLITE_BINDING, so neither breaks the other.
+ */
+async function electronSqliteBinding() {
+  const electronVersion = require('electron/package.json').version
+  const dir = path.resolve('.electron-native', 'better-sqlite3')
+  const binding = path.join(dir, 'build', 'Release', 'better_sqlite3.node')
+  const stamp = path.join(dir, '.electron-version')
+  if (fs.existsSync(binding) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === electronVersion)
+    return binding
+  fs.rmSync(dir, { recursive: true, force: true })
+  fs.cpSync(path.dirname(require.resolve('better-sqlite3/package.json')), dir, { recursive: true })
+  fs.rmSync(path.join(dir, 'build'), { recursive: true, force: true })
+  const prebuilt = await run(
+    process.execPath,
+    [require.resolve('prebuild-install/bin.js'), '--runtime', 'electron', '--target', electronVersion],
+    'inherit',
+    dir
+  )
+  if (prebuilt !== 0 || !fs.existsSync(binding)) return null
+  fs.writeFileSync(stamp, electronVersion)
+  return binding
+}
+
+if (binary) {
+  const sqliteBinding = await electronSqliteBinding()
+  if (!sqliteBinding) {
+    console.log('Could not get better-sqlite3 built for Electron (no prebuilt binary reachable); starting serve mode.')
+    binary = null
+  } else process.env.EDITORBOT_SQLITE_BINDING = sqliteBinding
 }
 
 if (binary) {

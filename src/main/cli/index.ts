@@ -44,7 +44,8 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(args, io, context.open)
   } catch (e) {
     const error = toAppError(e)
-    io.err(`editorbot ${name}: ${error.message}`)
+    // One line on stderr, always (some errors carry stacks or require chains after the first line).
+    io.err(`editorbot ${name}: ${error.message.split('\n')[0]}`)
     return e instanceof AppFailure && e.kind === 'validation' ? 2 : 1
   } finally {
     await context?.close()

@@ -13,7 +13,9 @@ export const DATABASE_FILE = 'editorbot.sqlite'
  */
 export function openDatabase(dataDir: string, options: { readonly?: boolean } = {}): Db {
   fs.mkdirSync(dataDir, { recursive: true })
-  const db = new Database(path.join(dataDir, DATABASE_FILE), { readonly: options.readonly ?? false })
+  // The desktop app runs on Electron's ABI; `npm start` builds a separate binding for it (scripts/start.mjs).
+  const nativeBinding = process.env.EDITORBOT_SQLITE_BINDING || undefined
+  const db = new Database(path.join(dataDir, DATABASE_FILE), { readonly: options.readonly ?? false, nativeBinding })
   try {
     if (!options.readonly) db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
