@@ -163,6 +163,8 @@ export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 
 export interface JobSummary {
   id: number
   kind: string
+  /** Human name of the kind, e.g. 'Analyse songs'. */
+  title: string
   state: JobState
   /** 0..1 */
   progress: number

@@ -55,12 +55,6 @@ export function getEdit(db: Db, id: number): EditDetail | undefined {
   return row && toDetail(row)
 }
 
-export function findEditByHash(db: Db, contentHash: string): EditDetail | undefined {
-  const row = db.prepare('SELECT * FROM edits WHERE content_hash = ? ORDER BY id LIMIT 1').get(contentHash) as
-    EditRow | undefined
-  return row && toDetail(row)
-}
-
 export interface NewEdit {
   songId: number
   actions: Uint8Array

@@ -18,7 +18,7 @@ interface JobRow {
   finished_at: string | null
 }
 
-export interface JobRecord extends JobSummary {
+export interface JobRecord extends Omit<JobSummary, 'title'> {
   config: Record<string, unknown>
   checkpoint: unknown
   result: unknown

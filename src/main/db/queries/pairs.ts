@@ -73,10 +73,6 @@ export function setPairStatus(db: Db, id: number, status: PairStatus): void {
   db.prepare('UPDATE pairs SET status = ? WHERE id = ?').run(status, id)
 }
 
-export function setPairPriority(db: Db, id: number, priority: number): void {
-  db.prepare('UPDATE pairs SET priority = ? WHERE id = ?').run(priority, id)
-}
-
 // --- listen service (A/B screen) additions ---
 
 /** Highest-priority queued pair that is not a self-consistency repeat (repeats belong to one annotator). */

@@ -161,6 +161,7 @@ function toSummary(j: jobs.JobRecord): JobSummary {
   return {
     id: j.id,
     kind: j.kind,
+    title: jobTitle(j.kind),
     state: j.state,
     progress: j.progress,
     etaS: j.etaS,
@@ -174,4 +175,4 @@ function toSummary(j: jobs.JobRecord): JobSummary {
   }
 }
 
-export const jobTitle = (kind: string): string => (isJobKind(kind) ? JOB_KINDS[kind].title : kind)
+const jobTitle = (kind: string): string => (isJobKind(kind) ? JOB_KINDS[kind].title : kind)

@@ -73,7 +73,7 @@ export function JobsView(): React.JSX.Element {
             {sorted.map((j) => (
               <tr key={j.id} data-testid="job-row" data-job-id={j.id} data-state={j.state}>
                 <td>
-                  #{j.id} <span className="mono">{j.kind}</span>
+                  #{j.id} {j.title} <span className="muted small mono">{j.kind}</span>
                   <div className="muted small">{new Date(j.createdAt).toLocaleString()}</div>
                 </td>
                 <td>
