@@ -1,3 +1,4 @@
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Command } from '../framework'
@@ -42,7 +43,13 @@ export const serveCommand: Command = {
       const jobId = seedDemoLibraryOnce(ctx)
       if (jobId !== null) io.err(`Creating the demo library (job ${jobId})...`)
     }
-    if (!isLoopback(host)) io.err(`Bound to ${host}: every request needs the token (it is in the URL below).`)
+    if (!isLoopback(host)) {
+      io.err(`Bound to ${host}: every request needs the token (it is in the URLs below).`)
+      // A wildcard address is not something to type into a browser: list this machine's LAN addresses.
+      if (host === '0.0.0.0' || host === '::')
+        for (const address of lanAddresses())
+          io.err(`  from the LAN: http://${address}:${server.port}/?token=${server.token ?? ''}`)
+    }
     if (args.json) io.out(JSON.stringify({ event: 'ready', url: server.url, port: server.port, dataDir: ctx.dataDir }))
     else io.out(`EditorBot Studio is serving at ${server.url}  (data: ${ctx.dataDir}; Ctrl+C stops)`)
     await new Promise<void>((resolve) => {
@@ -54,4 +61,11 @@ export const serveCommand: Command = {
     await server.close()
     return 0
   }
+}
+
+function lanAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => a.family === 'IPv4' && !a.internal)
+    .map((a) => a.address)
 }
