@@ -18,6 +18,8 @@ export class RenderService {
     const id = this.nextId++
     return new Promise<Rendered>((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
+      // Keep the process alive while a render is owed (the CLI awaits it); idle, the worker holds nothing open.
+      worker.ref()
       worker.postMessage({ id, editId })
     })
   }
@@ -35,6 +37,7 @@ export class RenderService {
       const waiter = this.pending.get(reply.id)
       if (!waiter) return
       this.pending.delete(reply.id)
+      if (this.pending.size === 0) worker.unref()
       if (reply.ok) waiter.resolve(reply.value)
       else waiter.reject(new AppFailure(reply.error.kind, reply.error.message, reply.error.field))
     })
