@@ -16,6 +16,7 @@ import { ACTION_ID } from '../../src/shared/actions'
 import { AppFailure } from '../../src/shared/result'
 import { tempDataDir } from '../helpers/temp'
 import { addAnalysedSong } from '../helpers/songs'
+import { failureOf } from '../helpers/failure'
 
 let ctx: AppContext
 let songId: number
@@ -31,16 +32,6 @@ afterAll(async () => {
   data.cleanup()
   inbox.cleanup()
 })
-
-function failure(fn: () => unknown): AppFailure {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof AppFailure) return e
-    throw e
-  }
-  throw new Error('expected an AppFailure')
-}
 
 describe('edit library (edits and pairs in SQLite)', () => {
   it('stores generated edits with provenance and a content hash', () => {
@@ -60,15 +51,15 @@ describe('edit library (edits and pairs in SQLite)', () => {
 
   it('rejects malformed action arrays with an error naming the field', () => {
     const beats = loadSongStructure(ctx.db, songId).beatTimes.length
-    const short = failure(() => createEdit(ctx.db, songId, [0, 0, 0], { generator: 'manual' }))
+    const short = failureOf(() => createEdit(ctx.db, songId, [0, 0, 0], { generator: 'manual' }))
     expect(short.kind).toBe('validation')
     expect(short.field).toBe('actions')
     expect(short.message).toMatch(String(beats))
-    const unknown = failure(() =>
+    const unknown = failureOf(() =>
       createEdit(ctx.db, songId, [...new Array<number>(beats - 1).fill(0), 42], { generator: 'manual' })
     )
     expect(unknown.field).toBe(`actions[${beats - 1}]`)
-    expect(failure(() => generateEdit(ctx.db, songId, 'policy:3', {})).kind).toBe('unsupported')
+    expect(failureOf(() => generateEdit(ctx.db, songId, 'policy:3', {})).kind).toBe('unsupported')
   })
 
   it('renders to WAV with exactly the decision list length, and caches the render', async () => {
@@ -87,13 +78,13 @@ describe('edit library (edits and pairs in SQLite)', () => {
   it('never pairs identical action arrays, edits of different songs, or the same pair twice', async () => {
     const identity = generateEdit(ctx.db, songId, 'identity', {})
     const identity2 = generateEdit(ctx.db, songId, 'identity', {})
-    expect(failure(() => createPair(ctx.db, identity.id, identity2.id)).message).toMatch(/identical action arrays/)
+    expect(failureOf(() => createPair(ctx.db, identity.id, identity2.id)).message).toMatch(/identical action arrays/)
     const other = await addAnalysedSong(ctx, inbox.dir, { bpm: 100, bars: 8, seed: 2 })
     const foreign = generateEdit(ctx.db, other, 'identity', {})
-    expect(failure(() => createPair(ctx.db, identity.id, foreign.id)).field).toBe('editBId')
+    expect(failureOf(() => createPair(ctx.db, identity.id, foreign.id)).field).toBe('editBId')
     const rule = generateEdit(ctx.db, songId, 'rule', { seed: 21, targetDurationS: 9 })
     createPair(ctx.db, identity.id, rule.id, 2)
-    expect(failure(() => createPair(ctx.db, rule.id, identity.id)).kind).toBe('conflict')
+    expect(failureOf(() => createPair(ctx.db, rule.id, identity.id)).kind).toBe('conflict')
     expect(pairsQ.nextQueuedPair(ctx.db)?.priority).toBe(2)
   })
 

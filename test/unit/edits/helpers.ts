@@ -1,5 +1,4 @@
 import { ACTION_ID } from '../../../src/shared/actions'
-import { AppFailure } from '../../../src/shared/result'
 import { synthesizeSong, type SyntheticSongOptions } from '../../../src/main/services/edits'
 
 export const A = ACTION_ID
@@ -19,16 +18,7 @@ export function withActions(n: number, set: Record<number, number>): number[] {
   return a
 }
 
-/** Runs fn and returns the AppFailure it throws (fails the test if it throws anything else or nothing). */
-export function failureOf(fn: () => unknown): AppFailure {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof AppFailure) return e
-    throw e
-  }
-  throw new Error('expected an AppFailure')
-}
+export { failureOf } from '../../helpers/failure'
 
 /** Bit-exact equality of two float arrays (fast for long audio). */
 export function sameSamples(a: Float32Array, b: Float32Array): boolean {

@@ -3,13 +3,13 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import * as tf from '@tensorflow/tfjs'
-import { AppFailure } from '../../../src/shared/result'
 import { importRewardOnnx, readOnnx, checkRewardSignature } from '../../../src/main/services/ml/onnx-import'
 import { scoreRewardBatch } from '../../../src/main/services/ml/onnx-runtime'
 import { RewardModel } from '../../../src/main/services/ml/reward-model'
 import { rewardOnnxBytes } from '../../../src/main/services/ml/onnx-export'
 import { decodeModel, encodeModel, OnnxDataType } from '../../../src/main/services/ml/onnx-proto'
 import { setupBackends, maxAbsDiff, ORT_BACKEND } from './helpers'
+import { failureOf } from '../../helpers/failure'
 
 const FIXTURES = join(__dirname, '../../fixtures/models')
 
@@ -23,16 +23,6 @@ interface Expected {
   reward: number[]
 }
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'tiny_reward.expected.json'), 'utf8')) as Expected
-
-function failure(fn: () => unknown): AppFailure {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof AppFailure) return e
-    throw e
-  }
-  throw new Error('expected an AppFailure')
-}
 
 beforeAll(async () => {
   await setupBackends()
@@ -74,7 +64,7 @@ describe('importing a reward model exported by PyTorch (torch.onnx.export fixtur
   })
 
   it('rejects a beat_features dim of 128 with an error naming the mismatch', () => {
-    const e = failure(() => importRewardOnnx(join(FIXTURES, 'tiny_reward_dim128.onnx')))
+    const e = failureOf(() => importRewardOnnx(join(FIXTURES, 'tiny_reward_dim128.onnx')))
     expect(e.kind).toBe('unsupported')
     expect(e.field).toBe('beat_features')
     expect(e.message).toContain("input 'beat_features' has last dim 128, expected 125")
@@ -93,20 +83,20 @@ describe('importing a reward model exported by PyTorch (torch.onnx.export fixtur
     const renamed = mutate((g) => {
       g.input![2]!.name = 'attention_mask'
     })
-    let e = failure(() => checkRewardSignature(readOnnx(renamed, 'renamed.onnx').info))
+    let e = failureOf(() => checkRewardSignature(readOnnx(renamed, 'renamed.onnx').info))
     expect(e.message).toContain("missing input 'mask'")
     expect(e.field).toBe('mask')
 
     const int32Ids = mutate((g) => {
       g.input![1]!.type!.tensorType!.elemType = OnnxDataType.INT32
     })
-    e = failure(() => checkRewardSignature(readOnnx(int32Ids, 'ids.onnx').info))
+    e = failureOf(() => checkRewardSignature(readOnnx(int32Ids, 'ids.onnx').info))
     expect(e.message).toContain("input 'action_ids' is int32, expected int64")
 
     const outName = mutate((g) => {
       g.output![0]!.name = 'score'
     })
-    e = failure(() => checkRewardSignature(readOnnx(outName, 'out.onnx').info))
+    e = failureOf(() => checkRewardSignature(readOnnx(outName, 'out.onnx').info))
     expect(e.message).toContain("missing output 'reward'")
   })
 
@@ -114,15 +104,15 @@ describe('importing a reward model exported by PyTorch (torch.onnx.export fixtur
     const dir = mkdtempSync(join(tmpdir(), 'ml-import-'))
     const txt = join(dir, 'notes.onnx')
     writeFileSync(txt, 'this is a text file, not a model\n')
-    let e = failure(() => importRewardOnnx(txt))
+    let e = failureOf(() => importRewardOnnx(txt))
     expect(e.kind).toBe('corrupt')
     expect(e.message).toContain('notes.onnx')
     const json = join(dir, 'expected.onnx')
     writeFileSync(json, readFileSync(join(FIXTURES, 'tiny_reward.expected.json')))
-    e = failure(() => importRewardOnnx(json))
+    e = failureOf(() => importRewardOnnx(json))
     expect(e.kind).toBe('corrupt')
     expect(e.message).toContain('expected.onnx')
-    const missing = failure(() => importRewardOnnx(join(dir, 'nope.onnx')))
+    const missing = failureOf(() => importRewardOnnx(join(dir, 'nope.onnx')))
     expect(missing.kind).toBe('not_found')
   })
 })
