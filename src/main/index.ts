@@ -5,6 +5,7 @@ import { registerIpc } from './ipc/electron'
 import { createMainWindow } from './electron/window'
 import { handleFileScheme, registerFileScheme } from './electron/file-protocol'
 import { initComputeBackend } from './services/ml/backend'
+import { resolveDataDir } from './app/data-dir'
 
 registerFileScheme()
 let ctx: AppContext | null = null
@@ -21,7 +22,8 @@ app.on('second-instance', () => {
 
 void app.whenReady().then(async () => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
-  ctx = createAppContext({ dataDir: process.env.EDITORBOT_DATA_DIR ?? app.getPath('userData') })
+  // The same folder the CLI and serve mode use (EDITORBOT_DATA_DIR, else the per-user default).
+  ctx = createAppContext({ dataDir: resolveDataDir(undefined) })
   const backend = await initComputeBackend({ log: (line) => console.log(`[backend] ${line}`) })
   console.log(`[backend] training: ${backend.training}; inference: ${backend.inference}`)
   handleFileScheme(ctx.dataDir)

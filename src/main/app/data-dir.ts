@@ -11,6 +11,6 @@ export function resolveDataDir(flag: string | undefined): string {
       : process.platform === 'darwin'
         ? path.join(os.homedir(), 'Library', 'Application Support')
         : (process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'))
-  // Same folder Electron's userData uses for this app name, so desktop, CLI and serve share one library.
+  // One per-user folder shared by the desktop app, the CLI and serve mode.
   return path.join(base, 'editorbot-studio')
 }
