@@ -1,6 +1,8 @@
 import http from 'node:http'
 import fs from 'node:fs'
 import path from 'node:path'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { AppContext } from '../app/context'
@@ -247,8 +249,25 @@ async function receiveUpload(dataDir: string, req: http.IncomingMessage, res: ht
   const dir = path.join(dataDir, UPLOADS_DIR, `${Date.now()}-${randomBytes(4).toString('hex')}`)
   fs.mkdirSync(dir, { recursive: true })
   const target = path.join(dir, name)
-  const body = await readBody(req, MAX_UPLOAD_BYTES)
-  fs.writeFileSync(target, body)
+  // Streamed to disk (songs can be hundreds of MB); a partial upload is removed, never imported.
+  let size = 0
+  const limit = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length
+      done(size > MAX_UPLOAD_BYTES ? new Error(`upload over ${MAX_UPLOAD_BYTES} bytes`) : null, chunk)
+    }
+  })
+  try {
+    await pipeline(req, limit, fs.createWriteStream(target))
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true })
+    sendJson(
+      res,
+      400,
+      err('validation', `upload of ${name} failed: ${e instanceof Error ? e.message : String(e)}`, 'body')
+    )
+    return
+  }
   sendJson(res, 200, { ok: true, value: { path: path.relative(dataDir, target) } })
 }
 
