@@ -162,6 +162,9 @@ describe('A/B listening screen in Chromium against serve mode', () => {
     await page
       .locator(`[data-testid="song-row"][data-song-id="${song.id}"][data-status="ready"]`)
       .waitFor({ timeout: 30_000 })
+    // The upload was copied into songs/; the staged copy is gone.
+    const uploads = path.join(server.dataDir, 'uploads')
+    expect(fs.existsSync(uploads) ? fs.readdirSync(uploads) : []).toEqual([])
 
     // Generate two edits in the Edits view and queue them as a pair from the UI.
     await page.getByTestId('nav-edits').click()

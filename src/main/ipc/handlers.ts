@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import type { AppContext } from '../app/context'
 import type { Handlers } from './dispatch'
@@ -15,6 +16,7 @@ import { createEdit, createPair, generateEdit, getEditOrFail, queuePairs } from 
 import { nextPair, submitVerdict, undoLastVerdict, annotatorStats } from '../services/listen'
 import { computeBackendInfo } from '../services/ml/backend'
 import { isInside } from '../server/paths'
+import { UPLOADS_DIR } from '../server/uploads'
 import type { ImportReport } from '../../shared/api'
 
 export interface HandlerOptions {
@@ -73,7 +75,15 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
               `paths.${i}: only uploaded files can be imported in serve mode`,
               `paths.${i}`
             )
-      return importSongs(ctx, opts.confineImportsToDataDir ? paths.map((p) => path.resolve(ctx.dataDir, p)) : paths)
+      if (!opts.confineImportsToDataDir) return importSongs(ctx, paths)
+      const staged = paths.map((p) => path.resolve(ctx.dataDir, p))
+      const result = importSongs(ctx, staged)
+      // Imported songs were copied into songs/: the uploaded copies would only double the disk use.
+      const uploads = path.join(ctx.dataDir, UPLOADS_DIR)
+      for (const file of staged)
+        if (isInside(uploads, file) && path.dirname(file) !== uploads)
+          fs.rmSync(path.dirname(file), { recursive: true, force: true })
+      return result
     },
     'songs.beats': ({ songId }) => {
       song(songId)

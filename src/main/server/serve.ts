@@ -10,6 +10,7 @@ import { createHandlers } from '../ipc/handlers'
 import { dispatch } from '../ipc/dispatch'
 import { err, type Result } from '../../shared/result'
 import { resolveInDataDir } from './paths'
+import { UPLOADS_DIR } from './uploads'
 
 export interface ServeOptions {
   host: string
@@ -29,7 +30,6 @@ export interface RunningServer {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
-const UPLOADS_DIR = 'uploads'
 const MAX_BODY_BYTES = 4 * 1024 * 1024
 const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
 
