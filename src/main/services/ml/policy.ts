@@ -9,7 +9,7 @@ import { ACTION_COUNT } from '../../../shared/actions'
 import { AppFailure } from '../../../shared/result'
 import { Rng } from './rng'
 import { AdamW } from './optim'
-import { type ParamSpec, tfShape, paramCount } from './reward-model'
+import { type ParamSpec, paramCount, addVariables } from './reward-model'
 import { ORT_BACKEND } from './onnx-kernels'
 import { WasmAdamArena, wasmAdamAvailable } from './adam-wasm'
 import {
@@ -38,20 +38,7 @@ export class Mlp {
       throw new AppFailure('validation', 'an MLP needs at least an input and an output size', 'sizes')
     this.sizes = sizes
     this.specs = mlpParamSpecs(sizes)
-    const prefix = `mlp${mlpCounter++}`
-    for (const s of this.specs) {
-      const shape = tfShape(s)
-      const w = weights.get(s.name)
-      const n = shape.reduce((a, b) => a * b, 1)
-      if (w === undefined || w.length !== n) {
-        throw new AppFailure(
-          'validation',
-          `weight '${s.name}' is missing or has ${w?.length ?? 0} values, expected ${n}`,
-          s.name
-        )
-      }
-      this.vars.set(s.name, tf.variable(tf.tensor(w, shape, 'float32'), true, `${prefix}/${s.name}`))
-    }
+    addVariables(this.vars, this.specs, weights, `mlp${mlpCounter++}`)
   }
 
   static create(sizes: readonly number[], seed: number, outputGain = 0.01): Mlp {

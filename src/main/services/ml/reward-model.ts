@@ -89,6 +89,28 @@ export function tfShape(s: ParamSpec): number[] {
   return s.kind === 'linear' ? [s.torchShape[1]!, s.torchShape[0]!] : s.torchShape.slice()
 }
 
+/** Adds a trainable tf.Variable per spec from a weight map; a missing or mis-sized weight is refused by name. */
+export function addVariables(
+  into: Map<string, tf.Variable>,
+  specs: readonly ParamSpec[],
+  weights: ReadonlyMap<string, Float32Array>,
+  prefix: string
+): void {
+  for (const s of specs) {
+    const shape = tfShape(s)
+    const w = weights.get(s.name)
+    const n = shape.reduce((a, b) => a * b, 1)
+    if (w === undefined || w.length !== n) {
+      throw new AppFailure(
+        'validation',
+        `weight '${s.name}' is missing or has ${w?.length ?? 0} values, expected ${n}`,
+        s.name
+      )
+    }
+    into.set(s.name, tf.variable(tf.tensor(w, shape, 'float32'), true, `${prefix}/${s.name}`))
+  }
+}
+
 export function paramCount(specs: readonly ParamSpec[]): number {
   return specs.reduce((a, s) => a + s.torchShape.reduce((x, y) => x * y, 1), 0)
 }
@@ -141,20 +163,7 @@ export class RewardModel {
     validateRewardConfig(config)
     this.config = config
     this.specs = rewardParamSpecs(config)
-    const prefix = `reward${instanceCounter++}`
-    for (const s of this.specs) {
-      const w = weights.get(s.name)
-      const shape = tfShape(s)
-      const n = shape.reduce((a, b) => a * b, 1)
-      if (w === undefined || w.length !== n) {
-        throw new AppFailure(
-          'validation',
-          `weight '${s.name}' is missing or has ${w?.length ?? 0} values, expected ${n}`,
-          s.name
-        )
-      }
-      this.vars.set(s.name, tf.variable(tf.tensor(w, shape, 'float32'), true, `${prefix}/${s.name}`))
-    }
+    addVariables(this.vars, this.specs, weights, `reward${instanceCounter++}`)
   }
 
   static create(config: RewardModelConfig, seed: number): RewardModel {
