@@ -5,6 +5,7 @@ import { useAbPlayer } from '../../audio/use-ab-player'
 import { computePeaks } from '../listen/logic/peaks'
 import type { BeatGrid, EditDetail, EditSummary, SongSummary } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
+import { useLoaded } from '../../components/useLoaded'
 import { EditMap } from '../../components/EditMap'
 import { Waveform, type WaveformMarker } from '../../components/Waveform'
 import { EmptyState, formatDuration } from '../../components/ui'
@@ -73,12 +74,13 @@ export function EditsView(props: { songParam: string | null }): React.JSX.Elemen
   )
 }
 
+const NO_EDITS: EditSummary[] = []
+
 /** One song's edits; keyed by song, so choosing another song starts from a clean state. */
 function SongEdits(props: { song: SongSummary }): React.JSX.Element {
   const { attempt, notify } = useApp()
   const { song } = props
   const songId = song.id
-  const [edits, setEdits] = useState<EditSummary[]>([])
   const [beats, setBeats] = useState<BeatGrid | null>(null)
   const [detail, setDetail] = useState<EditDetail | null>(null)
   const [rendered, setRendered] = useState<Rendered | null>(null)
@@ -91,22 +93,17 @@ function SongEdits(props: { song: SongSummary }): React.JSX.Element {
   const player = useAbPlayer()
 
   const loadEdits = useCallback(() => attempt(() => request('edits.list', { songId })), [attempt, songId])
-  const refreshEdits = useCallback(async () => {
-    const list = await loadEdits()
-    if (list) setEdits(list)
-  }, [loadEdits])
+  const { value: loadedEdits, refresh: refreshEdits } = useLoaded(loadEdits)
+  const edits = loadedEdits ?? NO_EDITS
 
   useEffect(() => {
-    loadEdits()
-      .then((list) => list && setEdits(list))
-      .catch(() => undefined)
     attempt(() => request('songs.beats', { songId }))
       .then((b) => b && setBeats(b))
       .catch(() => undefined)
     return api.on('edits.changed', (e) => {
       if (e.songId === songId) void refreshEdits()
     })
-  }, [attempt, loadEdits, refreshEdits, songId])
+  }, [attempt, refreshEdits, songId])
 
   const byGenerator = useMemo(() => {
     const groups = new Map<string, EditSummary[]>()

@@ -1,24 +1,17 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect } from 'react'
 import { api, request } from '../../api/client'
 import type { JobSummary } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
+import { useLoaded } from '../../components/useLoaded'
 import { EmptyState, ProgressBar, formatEta } from '../../components/ui'
 
 /** Background jobs with live progress, ETA, cancel and resume. */
 export function JobsView(): React.JSX.Element {
   const { attempt, notify } = useApp()
-  const [jobs, setJobs] = useState<JobSummary[] | null>(null)
-
   const load = useCallback(() => attempt(() => request('jobs.list', {})), [attempt])
-  const refresh = useCallback(async () => {
-    const list = await load()
-    if (list) setJobs(list)
-  }, [load])
+  const { value: jobs, setValue: setJobs, refresh } = useLoaded(load)
 
   useEffect(() => {
-    load()
-      .then((list) => list && setJobs(list))
-      .catch(() => undefined)
     const offs = [
       api.on('job.progress', (e) =>
         setJobs((js) =>
@@ -34,7 +27,7 @@ export function JobsView(): React.JSX.Element {
       api.on('job.state', () => void refresh())
     ]
     return () => offs.forEach((off) => off())
-  }, [load, refresh])
+  }, [refresh, setJobs])
 
   const cancel = async (j: JobSummary): Promise<void> => {
     const r = await attempt(() => request('jobs.cancel', { jobId: j.id }))

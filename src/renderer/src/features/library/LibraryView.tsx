@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react'
 import { api, request } from '../../api/client'
 import type { EventMap, ImportReport } from '../../../../shared/api'
-import type { SongSummary } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
+import { useLoaded } from '../../components/useLoaded'
 import { EmptyState, ProgressBar, formatDuration, formatEta } from '../../components/ui'
 import { SongDetail } from './SongDetail'
 
@@ -13,7 +13,6 @@ const AUDIO_ACCEPT = 'audio/*,.wav,.mp3,.flac,.ogg,.oga,.m4a'
 /** Songs with their analysis status, import by picker or drag and drop, and the song view. */
 export function LibraryView(props: { songParam: string | null }): React.JSX.Element {
   const { attempt, notify, navigate } = useApp()
-  const [songs, setSongs] = useState<SongSummary[] | null>(null)
   const [progress, setProgress] = useState<Progress | null>(null)
   const [dragging, setDragging] = useState(false)
   const [importing, setImporting] = useState(false)
@@ -21,15 +20,9 @@ export function LibraryView(props: { songParam: string | null }): React.JSX.Elem
   const fileInput = useRef<HTMLInputElement>(null)
 
   const load = useCallback(() => attempt(() => request('songs.list', {})), [attempt])
-  const refresh = useCallback(async () => {
-    const list = await load()
-    if (list) setSongs(list)
-  }, [load])
+  const { value: songs, refresh } = useLoaded(load)
 
   useEffect(() => {
-    load()
-      .then((list) => list && setSongs(list))
-      .catch(() => undefined)
     const offs = [
       api.on('songs.changed', () => void refresh()),
       api.on('job.state', (e) => {
@@ -48,7 +41,7 @@ export function LibraryView(props: { songParam: string | null }): React.JSX.Elem
       offs.forEach((off) => off())
       clearInterval(id)
     }
-  }, [load, refresh])
+  }, [refresh])
 
   const importFiles = async (files: File[]): Promise<void> => {
     if (files.length === 0) return
