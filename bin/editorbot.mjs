@@ -9,5 +9,5 @@ process.stdout.on('error', (e) => {
 })
 
 register()
-const { main } = await import('../src/main/cli/index.ts')
+const { main } = await import('../src/main/transports/cli/index.ts')
 process.exitCode = await main(process.argv.slice(2))

@@ -1,10 +1,10 @@
 /** Electron bootstrap only: every behaviour lives in the plain-Node services behind src/shared/api.ts. */
 import { app, BrowserWindow, session } from 'electron'
 import { createAppContext, reanalyseOutdatedSongs, seedDemoLibraryOnce, type AppContext } from './app/context'
-import { registerIpc } from './ipc/electron'
-import { createMainWindow } from './electron/window'
-import { handleFileScheme, registerFileScheme } from './electron/file-protocol'
-import { initComputeBackend } from './services/ml/backend'
+import { registerIpc } from './transports/electron/ipc'
+import { createMainWindow } from './transports/electron/window'
+import { handleFileScheme, registerFileScheme } from './transports/electron/file-protocol'
+import { initComputeBackend } from './engines/ml/backend'
 import { resolveDataDir } from './app/data-dir'
 
 registerFileScheme()

@@ -191,7 +191,7 @@ export interface AppInfo {
   appVersion: string
   dataDir: string
   schemaVersion: number
-  transport: 'electron' | 'http'
+  transport: 'electron' | 'http' | 'cli'
   backend: ComputeBackendInfo
   featureVersion: number
 }

@@ -8,9 +8,9 @@ import {
   generateEdit,
   queuePairs,
   renderEditToFile
-} from '../../src/main/services/edit-library/edit-library'
-import { loadSongStructure } from '../../src/main/services/edit-library/song-structure'
-import { decodeAudioFile } from '../../src/main/services/analysis/decode'
+} from '../../src/main/services/edits/edit-service'
+import { loadSongStructure } from '../../src/main/services/songs/stored-song'
+import { decodeAudioFile } from '../../src/main/engines/audio-io/decode'
 import * as pairsQ from '../../src/main/db/queries/pairs'
 import { ACTION_ID } from '../../src/shared/actions'
 import { AppFailure } from '../../src/shared/result'

@@ -5,9 +5,9 @@ import { schemaVersion } from '../db/migrate'
 import { listSongs, songsNeedingAnalysis } from '../db/queries/songs'
 import { FEATURE_VERSION } from '../../shared/features'
 import { readMarker, writeMarker } from '../db/queries/settings'
-import { EventBus } from '../events'
+import { EventBus } from './events'
 import { JobRunner } from '../services/jobs/job-runner'
-import { RenderService } from '../services/edit-library/render-service'
+import { RenderService } from '../services/edits/render-service'
 import { APP_VERSION } from './version'
 
 export interface AppContext {

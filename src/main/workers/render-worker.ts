@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openDatabase } from '../db/connection'
-import { renderEditToFile } from '../services/edit-library/edit-library'
+import { renderEditToFile } from '../services/edits/edit-service'
 import { toAppError } from '../../shared/result'
 import type { RenderReply, RenderRequest } from './render-messages'
 

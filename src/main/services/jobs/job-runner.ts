@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { Db } from '../../db/connection'
 import * as jobs from '../../db/queries/jobs'
-import type { EventBus } from '../../events'
+import type { EventBus } from '../../app/events'
 import type { FromWorker, JobWorkerInit } from '../../workers/messages'
 import { startWorker } from '../../workers/entry'
 import { AppFailure } from '../../../shared/result'

@@ -9,7 +9,7 @@ import * as verdictsQ from '../../db/queries/verdicts'
 import * as annotatorsQ from '../../db/queries/annotators'
 import * as editsQ from '../../db/queries/edits'
 import * as songsQ from '../../db/queries/songs'
-import { loadBeatGrid } from '../edit-library/song-structure'
+import { loadBeatGrid } from '../songs/stored-song'
 import { AppFailure } from '../../../shared/result'
 import type { ParsedInput } from '../../../shared/api'
 import type {

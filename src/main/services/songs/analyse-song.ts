@@ -1,8 +1,8 @@
 import path from 'node:path'
 import type { Db } from '../../db/connection'
 import * as songs from '../../db/queries/songs'
-import { decodeAudioFile, readMetadata } from '../analysis/decode'
-import { analyzeAudio, waveformPeaks } from '../analysis/analyze'
+import { decodeAudioFile, readMetadata } from '../../engines/audio-io/decode'
+import { analyzeAudio, waveformPeaks } from '../../engines/analysis/analyze'
 import { FEATURE_DIM, FEATURE_VERSION } from '../../../shared/features'
 import { AppFailure } from '../../../shared/result'
 

@@ -1,0 +1,168 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { AppContext } from '../app/context'
+import type { Handlers } from './dispatch'
+import * as songsQ from '../db/queries/songs'
+import * as editsQ from '../db/queries/edits'
+import * as pairsQ from '../db/queries/pairs'
+import * as annotatorsQ from '../db/queries/annotators'
+import * as verdictsQ from '../db/queries/verdicts'
+import { readSettings, writeSettings } from '../db/queries/settings'
+import { AppFailure } from '../../shared/result'
+import { FEATURE_VERSION } from '../../shared/features'
+import { expandImportPaths, registerSongFile } from '../services/songs/import'
+import { loadBeatGrid } from '../services/songs/stored-song'
+import { createEdit, createPair, generateEdit, getEditOrFail, queuePairs } from '../services/edits/edit-service'
+import { nextPair, submitVerdict, undoLastVerdict, annotatorStats } from '../services/listen'
+import { computeBackendInfo } from '../engines/ml/backend'
+import { isInside } from '../app/paths'
+import { UPLOADS_DIR } from '../transports/http/uploads'
+import type { ImportReport } from '../../shared/api'
+
+export interface HandlerOptions {
+  transport: 'electron' | 'http' | 'cli'
+  /** Serve mode: clients on other machines may only import files they uploaded into the data directory. */
+  confineImportsToDataDir: boolean
+}
+
+export function importSongs(
+  ctx: AppContext,
+  paths: readonly string[]
+): { reports: ImportReport[]; jobId: number | null } {
+  const { files, missing } = expandImportPaths(paths)
+  const reports: ImportReport[] = missing.map((p) => ({
+    path: p,
+    outcome: 'failed',
+    songId: null,
+    reason: `${path.basename(p)}: no such file or folder`
+  }))
+  for (const file of files) reports.push(registerSongFile(ctx.db, ctx.dataDir, file))
+  const toAnalyse = reports.filter((r) => r.outcome === 'stored').map((r) => r.songId as number)
+  if (toAnalyse.length > 0) ctx.events.emit('songs.changed', { songIds: toAnalyse })
+  const jobId = toAnalyse.length > 0 ? ctx.jobs.start('songs.analyse', { songIds: toAnalyse }).id : null
+  return { reports, jobId }
+}
+
+export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers {
+  const db = ctx.db
+  const song = (songId: number): ReturnType<typeof songsQ.getSong> & object => {
+    const s = songsQ.getSong(db, songId)
+    if (!s) throw new AppFailure('not_found', `no song with id ${songId}`, 'songId')
+    return s
+  }
+  const announcePairs = (): void => ctx.events.emit('pairs.changed', { queued: pairsQ.countQueuedPairs(db) })
+
+  return {
+    'app.info': () => ({
+      appVersion: ctx.appVersion,
+      dataDir: ctx.dataDir,
+      schemaVersion: ctx.schemaVersion(),
+      transport: opts.transport,
+      backend: computeBackendInfo(),
+      featureVersion: FEATURE_VERSION
+    }),
+    'settings.get': () => readSettings(db),
+    'settings.update': (patch) => writeSettings(db, patch),
+
+    'songs.list': () => songsQ.listSongs(db),
+    'songs.get': ({ songId }) => song(songId),
+    'songs.import': ({ paths }) => {
+      if (opts.confineImportsToDataDir)
+        for (const [i, p] of paths.entries())
+          if (!isInside(ctx.dataDir, path.resolve(ctx.dataDir, p)))
+            throw new AppFailure(
+              'forbidden',
+              `paths.${i}: only uploaded files can be imported in serve mode`,
+              `paths.${i}`
+            )
+      if (!opts.confineImportsToDataDir) return importSongs(ctx, paths)
+      const staged = paths.map((p) => path.resolve(ctx.dataDir, p))
+      const result = importSongs(ctx, staged)
+      // Imported songs were copied into songs/: the uploaded copies would only double the disk use.
+      const uploads = path.join(ctx.dataDir, UPLOADS_DIR)
+      for (const file of staged)
+        if (isInside(uploads, file) && path.dirname(file) !== uploads)
+          fs.rmSync(path.dirname(file), { recursive: true, force: true })
+      return result
+    },
+    'songs.beats': ({ songId }) => {
+      song(songId)
+      return loadBeatGrid(db, songId)
+    },
+    'songs.waveform': ({ songId, buckets }) => {
+      const s = song(songId)
+      const a = songsQ.loadAnalysis(db, songId)
+      if (!a) throw new AppFailure('not_found', `song ${songId} has not been analysed yet`, 'songId')
+      return { songId, durationS: s.durationS, peaks: downsamplePeaks(a.waveform, buckets) }
+    },
+
+    'edits.list': ({ songId }) => editsQ.listEdits(db, songId),
+    'edits.get': ({ editId }) => getEditOrFail(db, editId),
+    'edits.generate': ({ songId, generator, targetDurationS, seed }) => {
+      const edit = generateEdit(db, songId, generator, { targetDurationS, seed })
+      ctx.events.emit('edits.changed', { songId })
+      return edit
+    },
+    'edits.create': ({ songId, actions, generator }) => {
+      const edit = createEdit(db, songId, actions, { generator })
+      ctx.events.emit('edits.changed', { songId })
+      return edit
+    },
+    'edits.render': ({ editId }) => ctx.renders.render(editId),
+
+    'pairs.list': ({ status }) => pairsQ.listPairs(db, status),
+    'pairs.queue': ({ songId, count }) => {
+      const pairs = queuePairs(db, songId, count)
+      announcePairs()
+      return pairs
+    },
+    'pairs.create': ({ editAId, editBId, priority }) => {
+      const pair = createPair(db, editAId, editBId, priority ?? 0)
+      announcePairs()
+      return pair
+    },
+    'pairs.next': ({ annotatorId }) => nextPair(db, annotatorId, readSettings(db)),
+
+    'verdicts.submit': (input) => {
+      const verdict = submitVerdict(db, input, readSettings(db), ctx.appVersion)
+      announcePairs()
+      return verdict
+    },
+    'verdicts.undo': ({ annotatorId }) => {
+      const undone = undoLastVerdict(db, annotatorId)
+      announcePairs()
+      return undone
+    },
+    'verdicts.list': ({ annotatorId }) => verdictsQ.listVerdicts(db, { annotatorId }),
+
+    'annotators.list': () => annotatorsQ.listAnnotators(db),
+    'annotators.create': ({ name }) =>
+      annotatorsQ.findAnnotatorByName(db, name) ?? annotatorsQ.insertAnnotator(db, name),
+    'annotators.stats': ({ annotatorId }) => annotatorStats(db, annotatorId),
+
+    'jobs.list': () => ctx.jobs.list(),
+    'jobs.cancel': ({ jobId }) => ctx.jobs.cancel(jobId),
+    'jobs.resume': ({ jobId }) => ctx.jobs.resume(jobId),
+    'jobs.start': ({ kind, config }) => ctx.jobs.start(kind, config)
+  }
+}
+
+/** Reduces stored min/max pairs to `buckets` pairs for display. */
+export function downsamplePeaks(stored: Float32Array, buckets: number): number[] {
+  const pairs = stored.length / 2
+  if (pairs <= buckets) return Array.from(stored)
+  const out = new Array<number>(buckets * 2)
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor((b * pairs) / buckets)
+    const to = Math.max(from + 1, Math.floor(((b + 1) * pairs) / buckets))
+    let lo = Infinity
+    let hi = -Infinity
+    for (let i = from; i < to; i++) {
+      lo = Math.min(lo, stored[2 * i] as number)
+      hi = Math.max(hi, stored[2 * i + 1] as number)
+    }
+    out[2 * b] = lo
+    out[2 * b + 1] = hi
+  }
+  return out
+}

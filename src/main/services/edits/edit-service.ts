@@ -1,0 +1,167 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { createHash } from 'node:crypto'
+import type { Db } from '../../db/connection'
+import * as songsQ from '../../db/queries/songs'
+import * as editsQ from '../../db/queries/edits'
+import * as pairsQ from '../../db/queries/pairs'
+import { AppFailure } from '../../../shared/result'
+import type { EditDetail, PairSummary } from '../../../shared/domain'
+import { buildEditDecisionList, validateActions } from '../../engines/edits'
+import { generateActions } from '../../engines/edits'
+import { renderEdit } from '../../engines/edits'
+import { encodeWav } from '../../engines/edits'
+import { decodeAudioFile, type DecodedAudio } from '../../engines/audio-io/decode'
+import { loadSongStructure } from '../songs/stored-song'
+
+export const RENDERS_DIR = 'renders'
+
+export interface EditProvenance {
+  generator: string
+  policyId?: number | null
+  policyVersion?: number | null
+  seed?: number | null
+  targetDurationS?: number | null
+}
+
+/** Identity of an edit's content: the song's audio and the action array. */
+export function editContentHash(songContentHash: string, actions: ArrayLike<number>): string {
+  return createHash('sha256').update(songContentHash).update(Uint8Array.from(actions)).digest('hex')
+}
+
+export function createEdit(db: Db, songId: number, actions: readonly number[], provenance: EditProvenance): EditDetail {
+  const structure = loadSongStructure(db, songId)
+  validateActions(structure, actions)
+  const edl = buildEditDecisionList(structure, actions)
+  const songHash = songsQ.songContentHash(db, songId) as string
+  const id = editsQ.insertEdit(db, {
+    songId,
+    actions: Uint8Array.from(actions),
+    generator: provenance.generator,
+    policyId: provenance.policyId ?? null,
+    policyVersion: provenance.policyVersion ?? null,
+    seed: provenance.seed ?? null,
+    targetDurationS: provenance.targetDurationS ?? null,
+    outputDurationS: edl.outputDurationS,
+    segments: edl.segments,
+    contentHash: editContentHash(songHash, actions)
+  })
+  return editsQ.getEdit(db, id) as EditDetail
+}
+
+export function generateEdit(
+  db: Db,
+  songId: number,
+  generator: string,
+  opts: { targetDurationS?: number; seed?: number }
+): EditDetail {
+  const structure = loadSongStructure(db, songId)
+  if (generator.startsWith('policy:'))
+    throw new AppFailure(
+      'unsupported',
+      `generator '${generator}': no trained policy checkpoints exist yet (policy training is not available in this version)`,
+      'generator'
+    )
+  if (generator !== 'identity' && generator !== 'rule' && generator !== 'random')
+    throw new AppFailure('validation', `unknown generator '${generator}'`, 'generator')
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31)
+  const actions = generateActions(structure, generator, { seed, targetDurationS: opts.targetDurationS })
+  return createEdit(db, songId, actions, {
+    generator,
+    seed: generator === 'identity' ? null : seed,
+    targetDurationS: opts.targetDurationS ?? null
+  })
+}
+
+export function getEditOrFail(db: Db, editId: number): EditDetail {
+  const edit = editsQ.getEdit(db, editId)
+  if (!edit) throw new AppFailure('not_found', `no edit with id ${editId}`, 'editId')
+  return edit
+}
+
+/** Keeps the last decoded song in memory: rendering several edits of one song decodes it once. */
+let decodedCache: { path: string; audio: DecodedAudio } | null = null
+
+async function decodeSong(absolutePath: string): Promise<DecodedAudio> {
+  if (decodedCache?.path === absolutePath) return decodedCache.audio
+  const audio = await decodeAudioFile(absolutePath)
+  decodedCache = { path: absolutePath, audio }
+  return audio
+}
+
+/** Renders an edit to WAV under the data directory, once; later calls return the cached file. */
+export async function renderEditToFile(
+  db: Db,
+  dataDir: string,
+  editId: number
+): Promise<{ editId: number; renderPath: string; durationS: number }> {
+  const edit = getEditOrFail(db, editId)
+  if (edit.renderPath && fs.existsSync(path.join(dataDir, edit.renderPath)))
+    return { editId, renderPath: edit.renderPath, durationS: edit.outputDurationS }
+  const song = songsQ.getSong(db, edit.songId)
+  if (!song) throw new AppFailure('not_found', `edit ${editId} belongs to missing song ${edit.songId}`)
+  const audio = await decodeSong(path.join(dataDir, song.audioPath))
+  const structure = loadSongStructure(db, edit.songId)
+  const edl = buildEditDecisionList(structure, edit.actions)
+  const channels = renderEdit(audio, edl)
+  const relative = path.join(RENDERS_DIR, `edit-${editId}.wav`)
+  const absolute = path.join(dataDir, relative)
+  fs.mkdirSync(path.dirname(absolute), { recursive: true })
+  fs.writeFileSync(`${absolute}.partial`, encodeWav(channels, audio.sampleRate, 'pcm16'))
+  fs.renameSync(`${absolute}.partial`, absolute)
+  editsQ.setEditRenderPath(db, editId, relative)
+  return { editId, renderPath: relative, durationS: edl.outputDurationS }
+}
+
+export function createPair(db: Db, editAId: number, editBId: number, priority = 0): PairSummary {
+  const a = getEditOrFail(db, editAId)
+  const b = getEditOrFail(db, editBId)
+  if (a.songId !== b.songId)
+    throw new AppFailure('validation', `edits ${editAId} and ${editBId} belong to different songs`, 'editBId')
+  if (a.contentHash === b.contentHash)
+    throw new AppFailure('conflict', `edits ${editAId} and ${editBId} have identical action arrays`, 'editBId')
+  if (pairsQ.pairExists(db, editAId, editBId))
+    throw new AppFailure('conflict', `edits ${editAId} and ${editBId} are already paired`, 'editBId')
+  const id = pairsQ.insertPair(db, { songId: a.songId, editAId, editBId, priority })
+  return pairsQ.getPair(db, id) as PairSummary
+}
+
+/**
+ * Queues `count` new pairs for a song from its existing edits, generating fresh edits (rule at several
+ * target lengths, random with new seeds) when the existing ones run out of unpaired combinations.
+ */
+export function queuePairs(db: Db, songId: number, count: number, seed = Date.now() % 2 ** 31): PairSummary[] {
+  const song = songsQ.getSong(db, songId)
+  if (!song) throw new AppFailure('not_found', `no song with id ${songId}`, 'songId')
+  const created: PairSummary[] = []
+  let attempt = 0
+  while (created.length < count && attempt < count * 6 + 6) {
+    const edits = editsQ.listEdits(db, songId)
+    const byHash = new Map<string, number>()
+    for (const e of edits) if (!byHash.has(e.contentHash)) byHash.set(e.contentHash, e.id)
+    const distinct = [...byHash.values()]
+    let paired = false
+    outer: for (let i = 0; i < distinct.length; i++)
+      for (let j = i + 1; j < distinct.length; j++) {
+        const [x, y] = [distinct[i] as number, distinct[j] as number]
+        if (!pairsQ.pairExists(db, x, y)) {
+          created.push(createPair(db, x, y))
+          paired = true
+          break outer
+        }
+      }
+    if (!paired) {
+      // Alternate generators so pairs compare different editing styles, not only seeds.
+      const generator = attempt % 2 === 0 ? 'rule' : 'random'
+      const fraction = 0.55 + 0.35 * (((attempt * 7919 + seed) % 100) / 100)
+      generateEdit(db, songId, generator, {
+        seed: seed + attempt,
+        targetDurationS: generator === 'rule' ? Math.max(5, song.durationS * fraction) : undefined
+      })
+    }
+    attempt++
+  }
+  if (created.length < count && created.length === 0)
+    throw new AppFailure('conflict', `could not make distinct edits of song ${songId} to pair`, 'songId')
+  return created
+}

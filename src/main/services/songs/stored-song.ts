@@ -1,0 +1,41 @@
+import type { Db } from '../../db/connection'
+import * as songs from '../../db/queries/songs'
+import { songStructureOf, type SongStructure } from '../../engines/edits/types'
+import { FEATURE_DIM, FEATURE_VERSION } from '../../../shared/features'
+import { AppFailure } from '../../../shared/result'
+import type { BeatGrid } from '../../../shared/domain'
+
+/**
+ * The analysed structure of a ready song, as the edit engine and models consume it. Refuses songs
+ * whose features were computed with another version or dimension: never a silent fallback.
+ */
+export function loadSongStructure(db: Db, songId: number): SongStructure {
+  const song = songs.getSong(db, songId)
+  if (!song) throw new AppFailure('not_found', `no song with id ${songId}`, 'songId')
+  if (song.status !== 'ready')
+    throw new AppFailure('conflict', `song ${songId} (${song.title}) is ${song.status}, not ready`, 'songId')
+  const a = songs.loadAnalysis(db, songId)
+  if (!a) throw new AppFailure('not_found', `song ${songId} has no analysis`, 'songId')
+  if (a.featureDim !== FEATURE_DIM || a.featureVersion !== FEATURE_VERSION)
+    throw new AppFailure(
+      'version',
+      `song ${songId} has ${a.featureDim}-dim features of version ${a.featureVersion}; this app needs ${FEATURE_DIM}-dim version ${FEATURE_VERSION}: re-analyse it`,
+      'songId'
+    )
+  return songStructureOf(song, a)
+}
+
+export function loadBeatGrid(db: Db, songId: number): BeatGrid {
+  const a = songs.loadAnalysis(db, songId)
+  if (!a) throw new AppFailure('not_found', `song ${songId} has no beat analysis yet`, 'songId')
+  return {
+    songId,
+    times: Array.from(a.beatTimes),
+    barPosition: Array.from(a.barPosition),
+    barIndex: Array.from(a.barIndex),
+    phraseStart: Array.from(a.phraseStart, (x) => x === 1),
+    confidence: Array.from(a.confidence),
+    beatsPerBar: a.beatsPerBar,
+    tempoBpm: a.tempoBpm
+  }
+}

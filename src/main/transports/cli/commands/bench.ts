@@ -1,0 +1,40 @@
+import type { Command } from '../framework'
+import { AppFailure } from '../../../../shared/result'
+
+/** Benchmarks print figures; they are scripts, not timed tests. Modules load lazily: each is heavy. */
+const BENCHES: Record<
+  string,
+  (log: (line: string) => void, files: string[], quick: boolean) => Promise<Record<string, unknown>>
+> = {
+  beats: async (log, files) =>
+    (await import('../../../../../bench/analysis')).benchBeats({
+      log,
+      realMusicDirs: files.length ? files : undefined
+    }),
+  analysis: async (log, files) =>
+    (await import('../../../../../bench/analysis')).benchAnalysis({ log, files: files.length ? files : undefined }),
+  render: async (log, files) => {
+    const speed = await (await import('../../../../../bench/render')).benchRender({ log })
+    log('splice clicks on real music (equal-power crossfades vs butt splices):')
+    const { benchSplicesOnRealMusic } = await import('../../../../../bench/render-real-music')
+    return { speed, realMusicSplices: await benchSplicesOnRealMusic({ log, paths: files }) }
+  },
+  engine: async (log, _files, quick) => (await import('../../../../../bench/engine')).benchEngine({ log, quick })
+}
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: `Run a benchmark and print figures: ${Object.keys(BENCHES).join(' | ')}`,
+  usage: `bench <${Object.keys(BENCHES).join('|')}> [files or folders...] [--quick] [--json]`,
+  options: { quick: { type: 'boolean', default: false } },
+  async run(args, io) {
+    const [which, ...files] = args.positionals
+    const bench = which ? BENCHES[which] : undefined
+    if (!bench)
+      throw new AppFailure('validation', `choose a benchmark: ${Object.keys(BENCHES).join(', ')}`, 'benchmark')
+    const log = (line: string): void => (args.json ? io.err(line) : io.out(line))
+    const report = await bench(log, files, args.values.quick === true)
+    if (args.json) io.out(JSON.stringify(report, null, 2))
+    return 0
+  }
+}

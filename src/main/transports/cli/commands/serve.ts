@@ -1,0 +1,71 @@
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Command } from '../framework'
+import { startServer, isLoopback } from '../../http/serve'
+import { reanalyseOutdatedSongs, seedDemoLibraryOnce } from '../../../app/context'
+import { initComputeBackend } from '../../../engines/ml/backend'
+import { AppFailure } from '../../../../shared/result'
+
+/** The renderer build that serve mode hands to browsers. */
+export const DEFAULT_WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../out/web')
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Serve the app UI and API over HTTP/WebSocket (127.0.0.1 by default; other hosts need a token)',
+  usage: 'serve [--host 127.0.0.1] [--port 5183] [--token T] [--no-demo] [--data-dir DIR]',
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '5183' },
+    token: { type: 'string' },
+    'no-demo': { type: 'boolean', default: false },
+    'web-root': { type: 'string' }
+  },
+  async run(args, io, open) {
+    const host = String(args.values.host)
+    const port = Number(args.values.port)
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new AppFailure('validation', `--port must be 0-65535, got '${String(args.values.port)}'`, 'port')
+    // An empty token (flag or env) means none was given.
+    const token = (args.values.token as string | undefined) || process.env.EDITORBOT_TOKEN || undefined
+    const ctx = open()
+    const backend = await initComputeBackend({ log: (l) => io.err(`[backend] ${l}`) })
+    io.err(`[backend] training: ${backend.training}; inference: ${backend.inference}`)
+    const server = await startServer(ctx, {
+      host,
+      port,
+      token,
+      webRoot: typeof args.values['web-root'] === 'string' ? path.resolve(args.values['web-root']) : DEFAULT_WEB_ROOT
+    })
+    const reanalysis = reanalyseOutdatedSongs(ctx)
+    if (reanalysis !== null) io.err(`Re-analysing songs with outdated features (job ${reanalysis})...`)
+    if (args.values['no-demo'] !== true) {
+      const jobId = seedDemoLibraryOnce(ctx)
+      if (jobId !== null) io.err(`Creating the demo library (job ${jobId})...`)
+    }
+    if (!isLoopback(host)) {
+      io.err(`Bound to ${host}: every request needs the token (it is in the URLs below).`)
+      // A wildcard address is not something to type into a browser: list this machine's LAN addresses.
+      if (host === '0.0.0.0' || host === '::')
+        for (const address of lanAddresses())
+          io.err(`  from the LAN: http://${address}:${server.port}/?token=${server.token ?? ''}`)
+    }
+    if (args.json) io.out(JSON.stringify({ event: 'ready', url: server.url, port: server.port, dataDir: ctx.dataDir }))
+    else io.out(`EditorBot Studio is serving at ${server.url}  (data: ${ctx.dataDir}; Ctrl+C stops)`)
+    await new Promise<void>((resolve) => {
+      const stop = (): void => resolve()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    io.err('Stopping...')
+    await server.close()
+    return 0
+  }
+}
+
+function lanAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => a.family === 'IPv4' && !a.internal)
+    .map((a) => a.address)
+}
