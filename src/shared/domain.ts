@@ -215,3 +215,74 @@ export const DEFAULT_SETTINGS: Settings = {
   maxSongDurationS: 1200,
   lastAnnotatorId: null
 }
+
+// ---- reward models ----
+
+/** One calibration bin: predicted P(chosen preferred) against the observed share. */
+export interface CalibrationBin {
+  /** Mean predicted probability in the bin. */
+  predicted: number
+  /** Observed fraction of pairs where the model's favoured edit was preferred (ties count 0.5). */
+  observed: number
+  count: number
+}
+
+/** A reward model's quality on a set of held-out pairs (docs/reward-models.md). */
+export interface RewardModelMetrics {
+  /** Held-out pairs evaluated: decisive + ties. */
+  pairs: number
+  decisive: number
+  ties: number
+  /** Share of decisive pairs where the preferred edit scored higher (strict); null without decisive pairs. */
+  accuracy: number | null
+  /** Mean |P - 0.5| over tie pairs (0 = the model also calls them even); null without ties. */
+  tieDeviation: number | null
+  /** Mean -log P(label) over decisive and tie pairs, ties as 0.5 targets. */
+  logLoss: number | null
+  /** Expected calibration error over 10 equal-width bins of P. */
+  ece: number | null
+  /** Share of decisive pairs where the dense reward orders the two edits as the model does. */
+  denseAgreement: number | null
+  calibration: CalibrationBin[]
+}
+
+export interface RewardModelVersion {
+  id: number
+  name: string
+  source: 'imported' | 'trained'
+  parentId: number | null
+  parentName: string | null
+  /** ONNX file relative to the data directory (ensemble member 0 for ensembles). */
+  onnxPath: string
+  /** Every ensemble member's ONNX file, onnxPath first; length 1 without an ensemble. */
+  memberPaths: string[]
+  /** Transformer shape when the weights follow the app's architecture (warm start possible), else null. */
+  architecture: Record<string, unknown> | null
+  paramCount: number | null
+  /** Why an imported model cannot warm-start training (null when it can). */
+  warmStartNote: string | null
+  config: Record<string, unknown>
+  seed: number | null
+  verdictsUsed: number
+  verdictsHash: string | null
+  /** The held-out split, fixed per version: songs on the held-out side and their verdicts. */
+  validation: { songIds: number[]; verdictIds: number[] }
+  metrics: RewardModelMetrics | null
+  /** The parent's metrics on this version's held-out pairs. */
+  parentMetrics: RewardModelMetrics | null
+  /** Reward mean/std over the reference set of library edits; learned rewards are normalised with them. */
+  norm: { mean: number; std: number; count: number }
+  jobId: number | null
+  active: boolean
+  createdAt: string
+}
+
+/** Two versions on the same held-out pairs. */
+export interface RewardModelComparison {
+  a: string
+  b: string
+  /** Verdict ids of the held-out pairs both were scored on. */
+  verdictIds: number[]
+  metricsA: RewardModelMetrics
+  metricsB: RewardModelMetrics
+}

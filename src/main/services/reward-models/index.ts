@@ -1,0 +1,2 @@
+/** Reward models: registry, import, scoring, training jobs, comparison, the simulated annotator. */
+export * from './registry'
