@@ -17,10 +17,11 @@ import {
   rewardTrainStep,
   createRewardOptimizer,
   disposeInputs,
-  paramCount,
   rewardParamSpecs
 } from '../src/main/engines/ml/reward-model'
-import { PolicyValueNets, ppoUpdate, createPpoOptimizer, randomPpoBatch, OBS_DIM } from '../src/main/engines/ml/policy'
+import { paramCount } from '../src/main/engines/ml/params'
+import { PolicyValueNets, OBS_DIM } from '../src/main/engines/ml/policy-nets'
+import { ppoUpdate, createPpoOptimizer, randomPpoBatch } from '../src/main/engines/ml/ppo'
 import { rewardOnnxBytes, mlpOnnxBytes } from '../src/main/engines/ml/onnx-export'
 import { OrtSession, scoreRewardBatch, tensor, type RewardBatch } from '../src/main/engines/ml/onnx-runtime'
 import { Rng } from '../src/main/engines/ml/rng'

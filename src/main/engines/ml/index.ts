@@ -14,7 +14,6 @@ export {
   V8_REWARD_CONFIG,
   REWARD_BOUND,
   rewardParamSpecs,
-  paramCount,
   initRewardWeights,
   bradleyTerryLoss,
   rewardTrainStep,
@@ -22,20 +21,12 @@ export {
   randomRewardInputs,
   disposeInputs
 } from './reward-model'
-export type { RewardModelConfig, RewardInputs, PairBatch, BtOptions, RewardStepResult, ParamSpec } from './reward-model'
-export {
-  Mlp,
-  PolicyValueNets,
-  ppoUpdate,
-  createPpoOptimizer,
-  actBatch,
-  randomPpoBatch,
-  POLICY_SIZES,
-  VALUE_SIZES,
-  OBS_DIM,
-  DEFAULT_PPO
-} from './policy'
-export type { PpoBatch, PpoConfig, PpoStats } from './policy'
+export type { RewardModelConfig, RewardInputs, PairBatch, BtOptions, RewardStepResult } from './reward-model'
+export { paramCount } from './params'
+export type { ParamSpec } from './params'
+export { Mlp, PolicyValueNets, actBatch, POLICY_SIZES, VALUE_SIZES, OBS_DIM } from './policy-nets'
+export { ppoUpdate, createPpoOptimizer, randomPpoBatch, DEFAULT_PPO } from './ppo'
+export type { PpoBatch, PpoConfig, PpoStats } from './ppo'
 export { AdamW } from './optim'
 export type { AdamWConfig, AdamWState } from './optim'
 export { rewardOnnxBytes, mlpOnnxBytes, writeOnnx, REWARD_INPUTS, REWARD_OUTPUT } from './onnx-export'

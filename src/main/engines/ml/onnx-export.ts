@@ -22,8 +22,9 @@ import {
   type OnnxNode,
   type OnnxTensor
 } from './onnx-proto'
-import { MASK_NEG, REWARD_BOUND, type ParamSpec, type RewardModelConfig, rewardParamSpecs } from './reward-model'
-import { mlpParamSpecs } from './policy'
+import { MASK_NEG, REWARD_BOUND, type RewardModelConfig, rewardParamSpecs } from './reward-model'
+import { type ParamSpec } from './params'
+import { mlpParamSpecs } from './policy-nets'
 
 export const REWARD_INPUTS = ['beat_features', 'action_ids', 'mask'] as const
 export const REWARD_OUTPUT = 'reward'

@@ -10,13 +10,14 @@
  * Parameter names are the PyTorch state_dict keys of the reference module in
  * scripts/python/reward_model.py; matrices are stored here as [in, out] (PyTorch keeps [out, in]).
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs-core'
 import { FEATURE_DIM, MAX_BEATS } from '../../../shared/features'
 import { ACTION_COUNT } from '../../../shared/actions'
 import { AppFailure } from '../../../shared/result'
 import { Rng } from './rng'
 import { layerNorm, linear, selfAttention, softClamp } from './ops'
 import { AdamW, type AdamWConfig } from './optim'
+import { addVariables, disposeVariables, gradsByParam, paramCount, readWeights, type ParamSpec } from './params'
 
 export const REWARD_BOUND = 10
 export const MASK_NEG = -1e9
@@ -41,14 +42,6 @@ export const V8_REWARD_CONFIG: RewardModelConfig = {
   ffDim: 1024,
   maxBeats: MAX_BEATS,
   norm: 'pre'
-}
-
-export type ParamKind = 'linear' | 'vector' | 'embedding'
-export interface ParamSpec {
-  name: string
-  /** Shape as PyTorch stores it ([out, in] for Linear weights). */
-  torchShape: number[]
-  kind: ParamKind
 }
 
 export function rewardParamSpecs(c: RewardModelConfig): ParamSpec[] {
@@ -82,37 +75,6 @@ export function rewardParamSpecs(c: RewardModelConfig): ParamSpec[] {
   if ((c.norm ?? 'pre') === 'pre') specs.push(...ln('norm_f'))
   specs.push(...lin('head1', d, d), ...lin('head2', 1, d))
   return specs
-}
-
-/** tfjs shape of a parameter ([in, out] for Linear weights). */
-export function tfShape(s: ParamSpec): number[] {
-  return s.kind === 'linear' ? [s.torchShape[1]!, s.torchShape[0]!] : s.torchShape.slice()
-}
-
-/** Adds a trainable tf.Variable per spec from a weight map; a missing or mis-sized weight is refused by name. */
-export function addVariables(
-  into: Map<string, tf.Variable>,
-  specs: readonly ParamSpec[],
-  weights: ReadonlyMap<string, Float32Array>,
-  prefix: string
-): void {
-  for (const s of specs) {
-    const shape = tfShape(s)
-    const w = weights.get(s.name)
-    const n = shape.reduce((a, b) => a * b, 1)
-    if (w === undefined || w.length !== n) {
-      throw new AppFailure(
-        'validation',
-        `weight '${s.name}' is missing or has ${w?.length ?? 0} values, expected ${n}`,
-        s.name
-      )
-    }
-    into.set(s.name, tf.variable(tf.tensor(w, shape, 'float32'), true, `${prefix}/${s.name}`))
-  }
-}
-
-export function paramCount(specs: readonly ParamSpec[]): number {
-  return specs.reduce((a, s) => a + s.torchShape.reduce((x, y) => x * y, 1), 0)
 }
 
 export function validateRewardConfig(c: RewardModelConfig): void {
@@ -240,14 +202,11 @@ export class RewardModel {
 
   /** Weights in tfjs layout (copies). */
   getWeights(): Map<string, Float32Array> {
-    const out = new Map<string, Float32Array>()
-    for (const [n, v] of this.vars) out.set(n, Float32Array.from(v.dataSync()))
-    return out
+    return readWeights(this.vars)
   }
 
   dispose(): void {
-    for (const v of this.vars.values()) v.dispose()
-    this.vars.clear()
+    disposeVariables(this.vars)
   }
 }
 
@@ -334,11 +293,7 @@ export function rewardTrainStep(
     if (bt.centerCoef !== undefined) opts.centerCoef = bt.centerCoef
     return bradleyTerryLoss(c, j, opts)
   }, [...model.vars.values()])
-  const named: tf.NamedTensorMap = {}
-  for (const [n, v] of model.vars) {
-    const g = grads[v.name]
-    if (g !== undefined) named[n] = g
-  }
+  const named = gradsByParam(model.vars, grads)
   const loss = value.dataSync()[0] ?? NaN
   value.dispose()
   const { gradNorm } = opt.apply(model.vars, named)

@@ -7,13 +7,8 @@ import {
   createRewardOptimizer,
   disposeInputs
 } from '../../../../src/main/engines/ml/reward-model'
-import {
-  Mlp,
-  PolicyValueNets,
-  ppoUpdate,
-  createPpoOptimizer,
-  randomPpoBatch
-} from '../../../../src/main/engines/ml/policy'
+import { Mlp, PolicyValueNets } from '../../../../src/main/engines/ml/policy-nets'
+import { ppoUpdate, createPpoOptimizer, randomPpoBatch } from '../../../../src/main/engines/ml/ppo'
 import { setupBackends, ORT_BACKEND } from './helpers'
 
 beforeAll(setupBackends)

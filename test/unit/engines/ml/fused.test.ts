@@ -1,14 +1,13 @@
 import { describe, it, expect, beforeAll } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
+import { Mlp, PolicyValueNets } from '../../../../src/main/engines/ml/policy-nets'
 import {
-  Mlp,
-  PolicyValueNets,
   ppoUpdate,
   createPpoOptimizer,
   randomPpoBatch,
   type PpoConfig,
   type PpoStats
-} from '../../../../src/main/engines/ml/policy'
+} from '../../../../src/main/engines/ml/ppo'
 import { mlpPairForward, mlpPairBackward, ppoLossGrad, type MlpArrays } from '../../../../src/main/engines/ml/ppo-fused'
 import { kernelStats } from '../../../../src/main/engines/ml/onnx-kernels'
 import { layerNorm, gelu, linear } from '../../../../src/main/engines/ml/ops'

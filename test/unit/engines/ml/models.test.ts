@@ -4,23 +4,21 @@ import {
   RewardModel,
   V8_REWARD_CONFIG,
   rewardParamSpecs,
-  paramCount,
   bradleyTerryLoss,
   rewardTrainStep,
   createRewardOptimizer,
   randomRewardInputs,
   REWARD_BOUND
 } from '../../../../src/main/engines/ml/reward-model'
+import { paramCount } from '../../../../src/main/engines/ml/params'
 import {
   PolicyValueNets,
   Mlp,
-  ppoUpdate,
-  createPpoOptimizer,
-  randomPpoBatch,
   mlpParamSpecs,
   POLICY_SIZES,
   VALUE_SIZES
-} from '../../../../src/main/engines/ml/policy'
+} from '../../../../src/main/engines/ml/policy-nets'
+import { ppoUpdate, createPpoOptimizer, randomPpoBatch } from '../../../../src/main/engines/ml/ppo'
 import { AppFailure } from '../../../../src/shared/result'
 import { setupBackends, ORT_BACKEND } from './helpers'
 

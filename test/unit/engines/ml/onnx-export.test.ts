@@ -6,7 +6,7 @@ import {
   disposeInputs,
   type RewardModelConfig
 } from '../../../../src/main/engines/ml/reward-model'
-import { PolicyValueNets } from '../../../../src/main/engines/ml/policy'
+import { PolicyValueNets } from '../../../../src/main/engines/ml/policy-nets'
 import { rewardOnnxBytes, mlpOnnxBytes } from '../../../../src/main/engines/ml/onnx-export'
 import { OrtSession, scoreRewardBatch, tensor, floatData } from '../../../../src/main/engines/ml/onnx-runtime'
 import { readOnnx, checkRewardSignature } from '../../../../src/main/engines/ml/onnx-import'

@@ -9,7 +9,7 @@ import {
   bradleyTerryLoss,
   disposeInputs
 } from '../../../../src/main/engines/ml/reward-model'
-import { Mlp } from '../../../../src/main/engines/ml/policy'
+import { Mlp } from '../../../../src/main/engines/ml/policy-nets'
 import { setupBackends, on, ORT_BACKEND, relDiff, maxAbsDiff } from './helpers'
 
 const TOL = 1e-5

@@ -1,0 +1,6 @@
+import * as tf from '@tensorflow/tfjs-core'
+
+/** bound * tanh(x / bound): a soft clamp into [-bound, bound] that keeps gradients alive. */
+export function softClamp(x: tf.Tensor, bound: number): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.tanh(tf.div(x, bound)), bound))
+}
