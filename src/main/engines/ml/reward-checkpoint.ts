@@ -31,8 +31,7 @@ interface Header {
 export function encodeCheckpoint(cp: TrainerCheckpoint): Uint8Array {
   const arrays: ArrayEntry[] = []
   const chunks: Float32Array[] = []
-  const add = (group: string, map: ReadonlyMap<string, Float32Array> | Record<string, Float32Array>): void => {
-    const entries = map instanceof Map ? [...map.entries()] : Object.entries(map)
+  const add = (group: string, entries: Iterable<[string, Float32Array]>): void => {
     for (const [name, a] of entries) {
       arrays.push({ group, name, length: a.length })
       chunks.push(a)
@@ -42,8 +41,8 @@ export function encodeCheckpoint(cp: TrainerCheckpoint): Uint8Array {
   if (cp.best) add('best', cp.best)
   if (cp.start) add('start', cp.start)
   cp.finished.forEach((m, i) => add(`finished.${i}`, m))
-  add('m', cp.optimizer.m)
-  add('v', cp.optimizer.v)
+  add('m', Object.entries(cp.optimizer.m))
+  add('v', Object.entries(cp.optimizer.v))
   const header: Header = {
     phase: cp.phase,
     member: cp.member,
@@ -107,7 +106,7 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainerCheckpoint {
     groups.set(e.group, g)
     o += e.length
   }
-  const group = (n: string): Map<string, Float32Array> => groups.get(n) ?? new Map()
+  const group = (n: string): Map<string, Float32Array> => groups.get(n) ?? new Map<string, Float32Array>()
   return {
     phase: header.phase,
     member: header.member,

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { FEATURE_DIM } from '../../../shared/features'
 import { AppFailure } from '../../../shared/result'
-import { AdamW, type AdamWState } from './optim'
+import type { AdamW, AdamWState } from './optim'
 import { Rng } from './rng'
 import {
   RewardModel,
