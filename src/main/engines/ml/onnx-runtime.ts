@@ -45,10 +45,36 @@ export function ort(): typeof OrtModule {
   return ortCache
 }
 
+/**
+ * onnxruntime-node's private `dist/binding`: its public API runs sessions only asynchronously,
+ * and the tfjs kernels must run synchronously. package.json pins the version exactly; this check
+ * turns a changed binding into one clear error instead of a crash deep inside a kernel.
+ */
+export function checkBinding(mod: unknown, version: string): BindingModule {
+  const m = mod as Partial<BindingModule> | null
+  const ctor = m?.binding?.InferenceSession as unknown
+  const proto = typeof ctor === 'function' ? (ctor.prototype as Record<string, unknown>) : null
+  const missing = [
+    typeof m?.initOrt === 'function' ? null : 'initOrt()',
+    proto === null ? 'binding.InferenceSession' : null,
+    ...(proto === null ? [] : ['loadModel', 'run', 'dispose'].filter((k) => typeof proto[k] !== 'function'))
+  ].filter((x) => x !== null)
+  if (missing.length > 0) {
+    throw new AppFailure(
+      'unsupported',
+      `onnxruntime-node ${version} changed its private binding (dist/binding lacks ${missing.join(', ')}); ` +
+        'install the exact version package.json pins',
+      'onnxruntime-node'
+    )
+  }
+  return m as BindingModule
+}
+
 function binding(): BindingModule {
   if (bindingCache === null) {
     ort()
-    bindingCache = require('onnxruntime-node/dist/binding') as BindingModule
+    const version = (require('onnxruntime-node/package.json') as { version?: string }).version ?? 'unknown'
+    bindingCache = checkBinding(require('onnxruntime-node/dist/binding'), version)
     bindingCache.initOrt()
   }
   return bindingCache
