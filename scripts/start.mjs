@@ -80,5 +80,6 @@ if (binary) {
   )
   const built = await npm(['run', 'build:web', '--silent'])
   if (built !== 0) process.exit(built)
-  process.exitCode = await run(process.execPath, ['bin/editorbot.mjs', 'serve', ...process.argv.slice(2)])
+  // The URL carries the access token (like Jupyter's): serve prints it and opens it in the default browser.
+  process.exitCode = await run(process.execPath, ['bin/editorbot.mjs', 'serve', '--open', ...process.argv.slice(2)])
 }

@@ -66,18 +66,24 @@ describe('serve mode and the UI (foundation)', () => {
     expect(r.body.ok).toBe(false)
     expect(r.body.error?.field).toBe('songId')
     expect(r.body.error?.message).toContain('songId')
-    const notJson = await fetch(`${server.origin}/api/songs.list`, { method: 'POST', body: '{oops' })
+    const notJson = await fetch(`${server.origin}/api/songs.list`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+      body: '{oops'
+    })
     expect(notJson.status).toBe(400)
   })
 
   it('refuses files outside the data directory and streams ranges of files inside it', async () => {
-    const outside = await fetch(`${server.origin}/files/..%2f..%2f..%2fetc%2fpasswd`)
+    const outside = await fetch(`${server.origin}/files/..%2f..%2f..%2fetc%2fpasswd?token=${server.token}`)
     expect(outside.status).toBe(403)
     const body = (await outside.json()) as { error: { kind: string } }
     expect(body.error.kind).toBe('forbidden')
     const songs = (await apiCall(server.origin, 'songs.list', {})).body.value as { audioPath: string }[]
     const audioPath = songs[0]?.audioPath as string
-    const ranged = await fetch(`${server.origin}/files/${audioPath}`, { headers: { range: 'bytes=0-11' } })
+    const ranged = await fetch(`${server.origin}/files/${audioPath}`, {
+      headers: { range: 'bytes=0-11', authorization: `Bearer ${server.token}` }
+    })
     expect(ranged.status).toBe(206)
     expect(ranged.headers.get('content-range')).toMatch(/^bytes 0-11\//)
     expect(
@@ -101,7 +107,7 @@ describe('serve mode bound beyond loopback', () => {
   it('prints a token and refuses requests and sockets without it', async () => {
     const token = new URL(server.url).searchParams.get('token')
     expect(token).toBeTruthy()
-    const without = await apiCall(server.origin, 'songs.list', {})
+    const without = await apiCall(server.origin, 'songs.list', {}, null)
     expect(without.status).toBe(401)
     expect(without.body.error?.kind).toBe('forbidden')
     const wrong = await apiCall(server.origin, 'songs.list', {}, 'not-the-token')

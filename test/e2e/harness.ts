@@ -5,8 +5,10 @@ import path from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 
 export interface ServeHandle {
+  /** The URL `serve` prints, with its token. */
   url: string
   origin: string
+  token: string
   port: number
   dataDir: string
   process: ChildProcess
@@ -60,9 +62,12 @@ export async function startServe(
     })
   })
   const origin = `http://127.0.0.1:${ready.port}`
+  const token = new URL(ready.url).searchParams.get('token') ?? ''
+  serverTokens.set(origin, token)
   return {
     url: ready.url,
     origin,
+    token,
     port: ready.port,
     dataDir,
     process: child,
@@ -97,16 +102,23 @@ export async function launchChromium(): Promise<Browser> {
   })
 }
 
-/** Posts one API request to a serve-mode server and returns the parsed Result body and HTTP status. */
+/** Tokens of the servers startServe started, so API calls from tests authenticate like the UI does. */
+const serverTokens = new Map<string, string>()
+
+/**
+ * Posts one API request to a serve-mode server and returns the parsed Result body and HTTP status. Sends
+ * the token of the server at `origin` unless another is given; `null` sends none.
+ */
 export async function apiCall(
   origin: string,
   name: string,
   input: unknown,
-  token?: string
+  tokenOrNone?: string | null
 ): Promise<{
   status: number
   body: { ok: boolean; value?: unknown; error?: { kind: string; message: string; field?: string } }
 }> {
+  const token = tokenOrNone === undefined ? serverTokens.get(origin) : tokenOrNone
   const res = await fetch(`${origin}/api/${name}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

@@ -1,5 +1,3 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import type { AppContext } from '../app/context'
 import type { Handlers } from './dispatch'
 import * as songsQ from '../db/queries/songs'
@@ -10,37 +8,17 @@ import * as verdictsQ from '../db/queries/verdicts'
 import { readSettings, writeSettings } from '../db/queries/settings'
 import { AppFailure } from '../../shared/result'
 import { FEATURE_VERSION } from '../../shared/features'
-import { expandImportPaths, registerSongFile } from '../services/songs/import'
+import { importSongs, importStagedUploads } from '../services/songs/import-songs'
+import type { StagedUploads } from '../services/songs/uploads'
 import { loadBeatGrid } from '../services/songs/stored-song'
 import { createEdit, createPair, generateEdit, getEditOrFail, queuePairs } from '../services/edits/edit-service'
 import { nextPair, submitVerdict, undoLastVerdict, annotatorStats } from '../services/listen'
 import { computeBackendInfo } from '../engines/ml/backend'
-import { isInside } from '../app/paths'
-import { UPLOADS_DIR } from '../transports/http/uploads'
-import type { ImportReport } from '../../shared/api'
 
 export interface HandlerOptions {
   transport: 'electron' | 'http' | 'cli'
-  /** Serve mode: clients on other machines may only import files they uploaded into the data directory. */
-  confineImportsToDataDir: boolean
-}
-
-export function importSongs(
-  ctx: AppContext,
-  paths: readonly string[]
-): { reports: ImportReport[]; jobId: number | null } {
-  const { files, missing } = expandImportPaths(paths)
-  const reports: ImportReport[] = missing.map((p) => ({
-    path: p,
-    outcome: 'failed',
-    songId: null,
-    reason: `${path.basename(p)}: no such file or folder`
-  }))
-  for (const file of files) reports.push(registerSongFile(ctx.db, ctx.dataDir, file))
-  const toAnalyse = reports.filter((r) => r.outcome === 'stored').map((r) => r.songId as number)
-  if (toAnalyse.length > 0) ctx.events.emit('songs.changed', { songIds: toAnalyse })
-  const jobId = toAnalyse.length > 0 ? ctx.jobs.start('songs.analyse', { songIds: toAnalyse }).id : null
-  return { reports, jobId }
+  /** Serve mode: clients may import only the files they uploaded to this server, nothing else on its disk. */
+  stagedUploads?: StagedUploads
 }
 
 export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers {
@@ -66,25 +44,8 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
 
     'songs.list': () => songsQ.listSongs(db),
     'songs.get': ({ songId }) => song(songId),
-    'songs.import': ({ paths }) => {
-      if (opts.confineImportsToDataDir)
-        for (const [i, p] of paths.entries())
-          if (!isInside(ctx.dataDir, path.resolve(ctx.dataDir, p)))
-            throw new AppFailure(
-              'forbidden',
-              `paths.${i}: only uploaded files can be imported in serve mode`,
-              `paths.${i}`
-            )
-      if (!opts.confineImportsToDataDir) return importSongs(ctx, paths)
-      const staged = paths.map((p) => path.resolve(ctx.dataDir, p))
-      const result = importSongs(ctx, staged)
-      // Imported songs were copied into songs/: the uploaded copies would only double the disk use.
-      const uploads = path.join(ctx.dataDir, UPLOADS_DIR)
-      for (const file of staged)
-        if (isInside(uploads, file) && path.dirname(file) !== uploads)
-          fs.rmSync(path.dirname(file), { recursive: true, force: true })
-      return result
-    },
+    'songs.import': ({ paths }) =>
+      opts.stagedUploads ? importStagedUploads(ctx, opts.stagedUploads, paths) : importSongs(ctx, paths),
     'songs.beats': ({ songId }) => {
       song(songId)
       return loadBeatGrid(db, songId)

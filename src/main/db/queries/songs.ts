@@ -104,6 +104,18 @@ export function setSongStatus(db: Db, id: number, status: SongStatus, error: str
   db.prepare('UPDATE songs SET status = ?, error = ? WHERE id = ?').run(status, error, id)
 }
 
+/** A failed song imported again: its file is stored again and it waits for analysis. */
+export function requeueFailedSong(
+  db: Db,
+  id: number,
+  file: { originalName: string; audioPath: string; format: string }
+): void {
+  db.prepare(
+    `UPDATE songs SET status = 'queued', error = NULL, original_name = ?, audio_path = ?, format = ?
+     WHERE id = ? AND status = 'failed'`
+  ).run(file.originalName, file.audioPath, file.format, id)
+}
+
 export interface StoredAnalysis {
   featureVersion: number
   featureDim: number

@@ -36,10 +36,36 @@ export function expandImportPaths(paths: readonly string[]): { files: string[]; 
   return { files, missing }
 }
 
+/** SHA-256 of a file read in 1 MB chunks, so a long recording is never held in memory whole. */
+function hashFile(filePath: string): { hash: string; size: number } {
+  const hash = createHash('sha256')
+  const chunk = Buffer.allocUnsafe(1 << 20)
+  const fd = fs.openSync(filePath, 'r')
+  let size = 0
+  try {
+    for (let n = fs.readSync(fd, chunk); n > 0; n = fs.readSync(fd, chunk)) {
+      hash.update(chunk.subarray(0, n))
+      size += n
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+  return { hash: hash.digest('hex'), size }
+}
+
+/** Copies through a temp name then renames, so a crash never leaves a half-copied original behind. */
+function storeCopy(filePath: string, destination: string): void {
+  fs.mkdirSync(path.dirname(destination), { recursive: true })
+  const temp = `${destination}.partial`
+  fs.copyFileSync(filePath, temp)
+  fs.renameSync(temp, destination)
+}
+
 /**
  * Registers one file: hashes it, recognises duplicates, copies it under the data directory and adds a
  * 'queued' song row. Decoding and analysis happen later in a worker. Cheap checks (missing, empty,
- * unknown extension) fail here with the reason; nothing stored is touched by a failure.
+ * unknown extension) fail here with the reason; nothing stored is touched by a failure. A song whose
+ * analysis failed is not "already present": importing its file again stores it again and retries.
  */
 export function registerSongFile(db: Db, dataDir: string, filePath: string): ImportReport {
   const fail = (reason: string): ImportReport => ({ path: filePath, outcome: 'failed', songId: null, reason })
@@ -47,26 +73,25 @@ export function registerSongFile(db: Db, dataDir: string, filePath: string): Imp
   const name = path.basename(filePath)
   if (!AUDIO_EXTENSIONS.has(ext))
     return fail(`${name}: unsupported format '${ext || '(no extension)'}' (supported: WAV, MP3, FLAC, Ogg Vorbis)`)
-  let bytes: Buffer
+  let content: { hash: string; size: number }
   try {
-    bytes = fs.readFileSync(filePath)
+    content = hashFile(filePath)
   } catch (e) {
     return fail(`${name}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
   }
-  if (bytes.length === 0) return fail(`${name}: file is empty (0 bytes)`)
-  const contentHash = createHash('sha256').update(bytes).digest('hex')
-  const existing = songs.findSongByHash(db, contentHash)
-  if (existing) return { path: filePath, outcome: 'already_present', songId: existing.id, reason: null }
+  if (content.size === 0) return fail(`${name}: file is empty (0 bytes)`)
+  const existing = songs.findSongByHash(db, content.hash)
+  if (existing && existing.status !== 'failed')
+    return { path: filePath, outcome: 'already_present', songId: existing.id, reason: null }
 
-  const relative = path.join(SONGS_DIR, `${contentHash.slice(0, 16)}${ext}`)
-  const destination = path.join(dataDir, relative)
-  fs.mkdirSync(path.dirname(destination), { recursive: true })
-  // Write to a temp name then rename, so a crash never leaves a half-copied original behind.
-  const temp = `${destination}.partial`
-  fs.writeFileSync(temp, bytes)
-  fs.renameSync(temp, destination)
+  const relative = path.join(SONGS_DIR, `${content.hash.slice(0, 16)}${ext}`)
+  storeCopy(filePath, path.join(dataDir, relative))
+  if (existing) {
+    songs.requeueFailedSong(db, existing.id, { originalName: name, audioPath: relative, format: ext.slice(1) })
+    return { path: filePath, outcome: 'stored', songId: existing.id, reason: null }
+  }
   const songId = songs.insertSong(db, {
-    contentHash,
+    contentHash: content.hash,
     title: path.basename(filePath, ext),
     artist: null,
     album: null,

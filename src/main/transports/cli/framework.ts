@@ -82,7 +82,7 @@ const handlersOf = new WeakMap<AppContext, Handlers>()
 export async function callApi<K extends RequestName>(ctx: AppContext, name: K, input: unknown): Promise<ResponseOf<K>> {
   let handlers = handlersOf.get(ctx)
   if (!handlers) {
-    handlers = createHandlers(ctx, { transport: 'cli', confineImportsToDataDir: false })
+    handlers = createHandlers(ctx, { transport: 'cli' })
     handlersOf.set(ctx, handlers)
   }
   const result = await dispatch(handlers, name, input)

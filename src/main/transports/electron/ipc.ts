@@ -9,7 +9,7 @@ import { dispatch } from '../../api/dispatch'
  * event forwarded to the windows on `event:<name>`. Same dispatch as serve mode.
  */
 export function registerIpc(ctx: AppContext, targets: () => WebContents[]): () => void {
-  const handlers = createHandlers(ctx, { transport: 'electron', confineImportsToDataDir: false })
+  const handlers = createHandlers(ctx, { transport: 'electron' })
   for (const name of REQUEST_NAMES)
     ipcMain.handle(`api:${name}`, (_event, input: unknown) => dispatch(handlers, name, input))
   const stop = ctx.events.onAny((event, payload) => {

@@ -23,7 +23,11 @@ function electronClient(): ApiClient {
 
 const encodePath = (p: string): string => p.split(/[\\/]/).map(encodeURIComponent).join('/')
 
-/** Serve mode: the token (needed when the server is bound beyond loopback) comes from the page URL once. */
+/**
+ * Serve mode: every API request, data file and socket needs the server's token (loopback included). It
+ * arrives in the URL that `editorbot serve` prints and opens; sessionStorage keeps it for reloads and
+ * for navigations that drop the query string.
+ */
 function readToken(): string | null {
   const fromUrl = new URLSearchParams(window.location.search).get('token')
   if (fromUrl) sessionStorage.setItem('editorbot.token', fromUrl)

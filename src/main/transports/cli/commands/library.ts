@@ -1,6 +1,5 @@
 import type { Command } from '../framework'
-import { requireInt } from '../framework'
-import { importSongs } from '../../../api/handlers'
+import { callApi, requireInt } from '../framework'
 import * as songsQ from '../../../db/queries/songs'
 import { waitForJob } from '../jobs'
 import { loadBeatGrid, loadSongStructure } from '../../../services/songs/stored-song'
@@ -15,7 +14,7 @@ export const importCommand: Command = {
     if (args.positionals.length === 0)
       throw new AppFailure('validation', 'give at least one file or folder to import', 'paths')
     const ctx = open()
-    const { reports, jobId } = importSongs(ctx, args.positionals)
+    const { reports, jobId } = await callApi(ctx, 'songs.import', { paths: args.positionals })
     if (jobId !== null) await waitForJob(ctx, jobId, io, 'analysing')
     // Analysis outcome (ready / failed with reason) is read back from the songs table.
     const final = reports.map((r) => {
