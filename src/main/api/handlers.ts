@@ -6,11 +6,10 @@ import * as pairsQ from '../db/queries/pairs'
 import * as annotatorsQ from '../db/queries/annotators'
 import * as verdictsQ from '../db/queries/verdicts'
 import { readSettings, writeSettings } from '../db/queries/settings'
-import { AppFailure } from '../../shared/result'
 import { FEATURE_VERSION } from '../../shared/features'
 import { importSongs, importStagedUploads } from '../services/songs/import-songs'
 import type { StagedUploads } from '../services/songs/uploads'
-import { loadBeatGrid } from '../services/songs/stored-song'
+import { getSongOrFail, loadBeatGrid, loadWaveform } from '../services/songs/stored-song'
 import { createEdit, createPair, generateEdit, getEditOrFail, queuePairs } from '../services/edits/edit-service'
 import { nextPair, submitVerdict, undoLastVerdict, annotatorStats } from '../services/listen'
 import { computeBackendInfo } from '../engines/ml/backend'
@@ -23,11 +22,6 @@ export interface HandlerOptions {
 
 export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers {
   const db = ctx.db
-  const song = (songId: number): ReturnType<typeof songsQ.getSong> & object => {
-    const s = songsQ.getSong(db, songId)
-    if (!s) throw new AppFailure('not_found', `no song with id ${songId}`, 'songId')
-    return s
-  }
   const announcePairs = (): void => ctx.events.emit('pairs.changed', { queued: pairsQ.countQueuedPairs(db) })
 
   return {
@@ -43,19 +37,11 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
     'settings.update': (patch) => writeSettings(db, patch),
 
     'songs.list': () => songsQ.listSongs(db),
-    'songs.get': ({ songId }) => song(songId),
+    'songs.get': ({ songId }) => getSongOrFail(db, songId),
     'songs.import': ({ paths }) =>
       opts.stagedUploads ? importStagedUploads(ctx, opts.stagedUploads, paths) : importSongs(ctx, paths),
-    'songs.beats': ({ songId }) => {
-      song(songId)
-      return loadBeatGrid(db, songId)
-    },
-    'songs.waveform': ({ songId, buckets }) => {
-      const s = song(songId)
-      const a = songsQ.loadAnalysis(db, songId)
-      if (!a) throw new AppFailure('not_found', `song ${songId} has not been analysed yet`, 'songId')
-      return { songId, durationS: s.durationS, peaks: downsamplePeaks(a.waveform, buckets) }
-    },
+    'songs.beats': ({ songId }) => loadBeatGrid(db, songId),
+    'songs.waveform': ({ songId, buckets }) => loadWaveform(db, songId, buckets),
 
     'edits.list': ({ songId }) => editsQ.listEdits(db, songId),
     'edits.get': ({ editId }) => getEditOrFail(db, editId),
@@ -106,24 +92,4 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
     'jobs.resume': ({ jobId }) => ctx.jobs.resume(jobId),
     'jobs.start': ({ kind, config }) => ctx.jobs.start(kind, config)
   }
-}
-
-/** Reduces stored min/max pairs to `buckets` pairs for display. */
-export function downsamplePeaks(stored: Float32Array, buckets: number): number[] {
-  const pairs = stored.length / 2
-  if (pairs <= buckets) return Array.from(stored)
-  const out = new Array<number>(buckets * 2)
-  for (let b = 0; b < buckets; b++) {
-    const from = Math.floor((b * pairs) / buckets)
-    const to = Math.max(from + 1, Math.floor(((b + 1) * pairs) / buckets))
-    let lo = Infinity
-    let hi = -Infinity
-    for (let i = from; i < to; i++) {
-      lo = Math.min(lo, stored[2 * i] as number)
-      hi = Math.max(hi, stored[2 * i + 1] as number)
-    }
-    out[2 * b] = lo
-    out[2 * b + 1] = hi
-  }
-  return out
 }

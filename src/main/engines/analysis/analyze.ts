@@ -9,6 +9,7 @@ import {
 } from './beats.js'
 import type { DecodedAudio } from '../audio-io/decode.js'
 import { addStructureFeatures, computeBeatFeatures } from './features.js'
+import { minMaxBuckets } from '../../../shared/peaks.js'
 import { ANALYSIS_RATE, computeFrames, FRAME_RATE, type FrameFeatures } from './frontend.js'
 import { resample } from './resample.js'
 import { detectMeter, detectPhrases } from './meter-phrases.js'
@@ -56,24 +57,8 @@ export function mixToMono(audio: DecodedAudio): Float32Array {
 
 /** Interleaved [min, max] per bucket of the mono downmix (2 x buckets values, in [-1, 1] for normal audio). */
 export function waveformPeaks(audio: DecodedAudio, buckets: number): Float32Array {
-  const count = Math.max(1, Math.floor(buckets))
   const mono = mixToMono(audio)
-  const out = new Float32Array(2 * count)
-  const n = mono.length
-  for (let b = 0; b < count; b++) {
-    const start = Math.floor((b * n) / count)
-    const end = Math.max(start + 1, Math.floor(((b + 1) * n) / count))
-    let lo = Infinity
-    let hi = -Infinity
-    for (let i = start; i < end && i < n; i++) {
-      const v = mono[i]!
-      if (v < lo) lo = v
-      if (v > hi) hi = v
-    }
-    out[2 * b] = Number.isFinite(lo) ? lo : 0
-    out[2 * b + 1] = Number.isFinite(hi) ? hi : 0
-  }
-  return out
+  return minMaxBuckets(mono.length, Math.max(1, Math.floor(buckets)), (i) => mono[i]!)
 }
 
 /** Mono signal at the analysis rate. */

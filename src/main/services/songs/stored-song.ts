@@ -3,7 +3,8 @@ import * as songs from '../../db/queries/songs'
 import { songStructureOf, type SongStructure } from '../../engines/edits/types'
 import { FEATURE_DIM, FEATURE_VERSION } from '../../../shared/features'
 import { AppFailure } from '../../../shared/result'
-import type { BeatGrid } from '../../../shared/domain'
+import type { BeatGrid, SongSummary, Waveform } from '../../../shared/domain'
+import { downsamplePeaks } from '../../../shared/peaks'
 
 /**
  * The analysed structure of a ready song, as the edit engine and models consume it. Refuses songs
@@ -26,6 +27,7 @@ export function loadSongStructure(db: Db, songId: number): SongStructure {
 }
 
 export function loadBeatGrid(db: Db, songId: number): BeatGrid {
+  getSongOrFail(db, songId)
   const a = songs.loadAnalysis(db, songId)
   if (!a) throw new AppFailure('not_found', `song ${songId} has no beat analysis yet`, 'songId')
   return {
@@ -38,4 +40,18 @@ export function loadBeatGrid(db: Db, songId: number): BeatGrid {
     beatsPerBar: a.beatsPerBar,
     tempoBpm: a.tempoBpm
   }
+}
+
+export function getSongOrFail(db: Db, songId: number): SongSummary {
+  const song = songs.getSong(db, songId)
+  if (!song) throw new AppFailure('not_found', `no song with id ${songId}`, 'songId')
+  return song
+}
+
+/** The song's stored waveform envelope reduced to at most `buckets` min/max pairs for display. */
+export function loadWaveform(db: Db, songId: number, buckets: number): Waveform {
+  const song = getSongOrFail(db, songId)
+  const a = songs.loadAnalysis(db, songId)
+  if (!a) throw new AppFailure('not_found', `song ${songId} has not been analysed yet`, 'songId')
+  return { songId, durationS: song.durationS, peaks: downsamplePeaks(a.waveform, buckets) }
 }
