@@ -326,6 +326,22 @@ export async function decodeAudioFile(filePath: string): Promise<DecodedAudio> {
   return decodeAudioBuffer(bytes, filePath)
 }
 
+/**
+ * Duration the container header declares (WAV data size, FLAC STREAMINFO, the last Ogg granule, an MP3's
+ * Xing/VBRI header or its constant bit rate), read without decoding a sample, so a file far over the length
+ * limit is refused before it is decoded whole. Null when the header does not tell.
+ */
+export async function declaredDurationS(filePath: string): Promise<number | null> {
+  try {
+    const { parseFile } = await import('music-metadata')
+    const { format } = await parseFile(filePath, { duration: false, skipCovers: true, skipPostHeaders: true })
+    const duration = format.duration
+    return typeof duration === 'number' && Number.isFinite(duration) && duration > 0 ? duration : null
+  } catch {
+    return null
+  }
+}
+
 /** Title/artist/album tags; null where a tag is absent or the file has no readable tags. */
 export async function readMetadata(
   filePath: string

@@ -1,7 +1,10 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import type { Db } from '../../db/connection'
 import * as songs from '../../db/queries/songs'
-import { decodeAudioFile, readMetadata } from '../../engines/audio-io/decode'
+import { declaredDurationS, decodeAudioFile, readMetadata } from '../../engines/audio-io/decode'
+import { resolveInDataDir } from '../../app/paths'
+import { SONGS_DIR } from './import'
 import { analyzeAudio, waveformPeaks } from '../../engines/analysis/analyze'
 import { FEATURE_DIM, FEATURE_VERSION } from '../../../shared/features'
 import { AppFailure } from '../../../shared/result'
@@ -23,8 +26,16 @@ export async function analyseStoredSong(
   const file = songs.songFileInfo(db, songId)
   if (!file) throw new AppFailure('not_found', `no song with id ${songId}`, 'songId')
   songs.setSongStatus(db, songId, 'analysing')
+  const absolute = path.join(dataDir, file.audioPath)
+  const tooLong = (durationS: number): AppFailure =>
+    new AppFailure(
+      'unsupported',
+      `too long (${Math.round(durationS)} s; the limit is ${opts.maxDurationS} s, see Settings)`
+    )
   try {
-    const absolute = path.join(dataDir, file.audioPath)
+    // The header's duration first: a two-hour file is refused in milliseconds, not after a full decode.
+    const declared = await declaredDurationS(absolute)
+    if (declared !== null && declared > opts.maxDurationS) throw tooLong(declared)
     const audio = await decodeAudioFile(absolute)
     songs.updateSongAudioInfo(db, songId, {
       durationS: audio.durationS,
@@ -37,11 +48,7 @@ export async function analyseStoredSong(
         'unsupported',
         `too short (${audio.durationS.toFixed(2)} s; at least ${MIN_SONG_DURATION_S} s)`
       )
-    if (audio.durationS > opts.maxDurationS)
-      throw new AppFailure(
-        'unsupported',
-        `too long (${Math.round(audio.durationS)} s; the limit is ${opts.maxDurationS} s, see Settings)`
-      )
+    if (audio.durationS > opts.maxDurationS) throw tooLong(audio.durationS)
     try {
       songs.updateSongMetadata(db, songId, await readMetadata(absolute))
     } catch {
@@ -71,6 +78,18 @@ export async function analyseStoredSong(
     const message = e instanceof Error ? e.message : String(e)
     const reason = message.includes(file.originalName) ? message : `${file.originalName}: ${message}`
     songs.setSongStatus(db, songId, 'failed', reason)
+    removeNeverAnalysedCopy(db, dataDir, songId, file.audioPath)
     return { ok: false, reason }
   }
+}
+
+/**
+ * A song that failed its first analysis keeps its row (the library shows why) but not its copy in songs/,
+ * which would only take disk space; importing the file again stores it again and retries. A song that was
+ * analysed before (a re-analysis failing, say after the length limit was lowered) keeps its original.
+ */
+function removeNeverAnalysedCopy(db: Db, dataDir: string, songId: number, audioPath: string): void {
+  if (songs.getSong(db, songId)?.beatCount !== null) return
+  const copy = resolveInDataDir(path.join(dataDir, SONGS_DIR), path.relative(SONGS_DIR, audioPath))
+  if (copy) fs.rmSync(copy, { force: true })
 }
