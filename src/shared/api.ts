@@ -28,6 +28,10 @@ const generatorName = z
   .string()
   .regex(/^(identity|rule|random|policy:\d+)$/, 'expected identity, rule, random or policy:<id>')
 
+/** What `export --what` writes (services/exports: one exporter per kind). */
+export const EXPORT_KINDS = ['preferences', 'models', 'policies', 'edits', 'metrics', 'project'] as const
+export type ExportKind = (typeof EXPORT_KINDS)[number]
+
 export const requestSchemas = {
   'app.info': z.object({}).strict(),
   'settings.get': z.object({}).strict(),
@@ -115,6 +119,19 @@ export const requestSchemas = {
       kind: z.enum(['demo.count']),
       config: z.record(z.string(), z.unknown()).default({})
     })
+    .strict(),
+
+  /**
+   * Writes an export on the main side's disk: a file (preferences, metrics, project archive) or a folder
+   * (models, policies, edits); `format` applies to preferences and metrics. Serve mode confines `out` to
+   * the data directory's exports/ folder.
+   */
+  'exports.write': z
+    .object({
+      what: z.enum(EXPORT_KINDS),
+      format: z.enum(['jsonl', 'csv']).default('jsonl'),
+      out: z.string().min(1).max(4096)
+    })
     .strict()
 } as const
 
@@ -150,9 +167,21 @@ export interface ResponseMap {
   'jobs.cancel': JobSummary
   'jobs.resume': JobSummary
   'jobs.start': JobSummary
+  'exports.write': ExportSummary
 }
 
 export type ResponseOf<K extends RequestName> = ResponseMap[K]
+
+export interface ExportSummary {
+  what: ExportKind
+  /** Absolute path of the file or folder written. */
+  out: string
+  /** Files written, relative to `out` for a folder (the file's own name otherwise). */
+  files: string[]
+  /** Rows for tabular exports (preferences, metrics), items for the others. */
+  count: number
+  bytes: number
+}
 
 export interface ImportReport {
   path: string

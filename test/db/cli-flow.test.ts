@@ -81,12 +81,15 @@ describe('the CLI contract, end to end on one data directory', () => {
       .readFileSync(jsonl, 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { pair_id: number; chosen: { edit_id: number }; rejected: { edit_id: number } })
+      .map(
+        (l) =>
+          JSON.parse(l) as { pair_id: number; chosen_edit: { edit_id: number }; rejected_edit: { edit_id: number } }
+      )
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({
       pair_id: mine,
-      chosen: { edit_id: rule.editId },
-      rejected: { edit_id: random.editId }
+      chosen_edit: { edit_id: rule.editId },
+      rejected_edit: { edit_id: random.editId }
     })
 
     const db = new Database(path.join(data.dir, 'editorbot.sqlite'), { readonly: true })

@@ -13,6 +13,7 @@ import { getSongOrFail, loadBeatGrid, loadWaveform } from '../services/songs/sto
 import { createEdit, createPair, generateEdit, getEditOrFail, queuePairs } from '../services/edits/edit-service'
 import { nextPair, submitVerdict, undoLastVerdict, annotatorStats } from '../services/listen'
 import { computeBackendInfo } from '../engines/ml/backend'
+import { runExport } from '../services/exports'
 
 export interface HandlerOptions {
   transport: 'electron' | 'http' | 'cli'
@@ -86,6 +87,8 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
     'annotators.create': ({ name }) =>
       annotatorsQ.findAnnotatorByName(db, name) ?? annotatorsQ.insertAnnotator(db, name),
     'annotators.stats': ({ annotatorId }) => annotatorStats(db, annotatorId),
+
+    'exports.write': (input) => runExport(ctx, input, { confineToDataDir: opts.transport === 'http' }),
 
     'jobs.list': () => ctx.jobs.list(),
     'jobs.cancel': ({ jobId }) => ctx.jobs.cancel(jobId),

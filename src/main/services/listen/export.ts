@@ -1,6 +1,8 @@
 /**
- * `editorbot export --what preferences`: every active (not undone) verdict with both edits' action
- * arrays, in chosen/rejected form where the verdict has a winner, plus the listening telemetry.
+ * `editorbot export --what preferences`: every active (not undone) verdict, one row each, in TRL's
+ * preference layout (`prompt` names the song's features file, `chosen`/`rejected` are the two action
+ * arrays where the verdict has a winner, `margin` from its strength) plus both edits' provenance and the
+ * listening telemetry. Each song's features go beside the file (features/song-<id>.npy; docs/scale.md).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -12,6 +14,7 @@ import * as songsQ from '../../db/queries/songs'
 import * as annotatorsQ from '../../db/queries/annotators'
 import { AppFailure } from '../../../shared/result'
 import type { EditDetail, ProblemMark, VerdictRecord } from '../../../shared/domain'
+import { featuresFileName, writeFeaturesFiles } from '../exports/features-files'
 
 export interface ExportedEdit {
   edit_id: number
@@ -25,6 +28,14 @@ export interface ExportedEdit {
 }
 
 export interface PreferenceRow {
+  /** `song:<id> features:<path>`: the song and its features file, relative to the export's folder. */
+  prompt: string
+  /** The preferred edit's action per beat; null for tie, both_bad and skip. */
+  chosen: number[] | null
+  rejected: number[] | null
+  /** TRL/OpenRLHF margin: 1 for "much better" (strength 2), 0 for "better"; null without a winner. */
+  margin: number | null
+  features_file: string
   verdict_id: number
   pair_id: number
   repeat_of_pair_id: number | null
@@ -36,8 +47,8 @@ export interface PreferenceRow {
   verdict: VerdictRecord['verdict']
   strength: 1 | 2 | null
   /** Present when the verdict prefers one edit (a or b). */
-  chosen: ExportedEdit | null
-  rejected: ExportedEdit | null
+  chosen_edit: ExportedEdit | null
+  rejected_edit: ExportedEdit | null
   shown_a: ExportedEdit
   shown_b: ExportedEdit
   listened_a_ms: number
@@ -83,7 +94,16 @@ export function preferenceRows(db: Db): PreferenceRow[] {
     const a = edit(v.shownAEditId)
     const b = edit(v.shownBEditId)
     const ratio = (ms: number, e: EditDetail): number => (e.outputDurationS > 0 ? ms / 1000 / e.outputDurationS : 0)
+    const chosen = v.chosenEditId === null ? null : edit(v.chosenEditId)
+    const rejected = v.rejectedEditId === null ? null : edit(v.rejectedEditId)
+    const winner = chosen !== null && rejected !== null
+    const featuresFile = featuresFileName(pair.songId)
     return {
+      prompt: `song:${pair.songId} features:${featuresFile}`,
+      chosen: winner ? chosen.actions : null,
+      rejected: winner ? rejected.actions : null,
+      margin: winner ? (v.strength === 2 ? 1 : 0) : null,
+      features_file: featuresFile,
       verdict_id: v.id,
       pair_id: v.pairId,
       repeat_of_pair_id: pair.repeatOfPairId,
@@ -94,8 +114,8 @@ export function preferenceRows(db: Db): PreferenceRow[] {
       annotator: names.get(v.annotatorId) ?? '',
       verdict: v.verdict,
       strength: v.strength,
-      chosen: v.chosenEditId === null ? null : exported(edit(v.chosenEditId)),
-      rejected: v.rejectedEditId === null ? null : exported(edit(v.rejectedEditId)),
+      chosen_edit: chosen && exported(chosen),
+      rejected_edit: rejected && exported(rejected),
       shown_a: exported(a),
       shown_b: exported(b),
       listened_a_ms: v.listenedAMs,
@@ -127,6 +147,9 @@ const CSV_COLUMNS = [
   'rejected_edit_id',
   'chosen_actions',
   'rejected_actions',
+  'margin',
+  'prompt',
+  'features_file',
   'shown_a_edit_id',
   'shown_a_generator',
   'shown_a_actions',
@@ -152,10 +175,14 @@ function csvCell(v: string | number | null): string {
 }
 
 /** Actions as space-separated ids: one CSV cell, no quoting needed. */
-const actionsCell = (e: ExportedEdit | null): string | null => (e ? e.actions.join(' ') : null)
+const actionsCell = (actions: readonly number[] | null | undefined): string | null =>
+  actions ? actions.join(' ') : null
 
 function csvRow(r: PreferenceRow): string {
   const cells: Record<(typeof CSV_COLUMNS)[number], string | number | null> = {
+    prompt: r.prompt,
+    features_file: r.features_file,
+    margin: r.margin,
     verdict_id: r.verdict_id,
     pair_id: r.pair_id,
     repeat_of_pair_id: r.repeat_of_pair_id,
@@ -166,16 +193,16 @@ function csvRow(r: PreferenceRow): string {
     annotator: r.annotator,
     verdict: r.verdict,
     strength: r.strength,
-    chosen_edit_id: r.chosen?.edit_id ?? null,
-    rejected_edit_id: r.rejected?.edit_id ?? null,
+    chosen_edit_id: r.chosen_edit?.edit_id ?? null,
+    rejected_edit_id: r.rejected_edit?.edit_id ?? null,
     chosen_actions: actionsCell(r.chosen),
     rejected_actions: actionsCell(r.rejected),
     shown_a_edit_id: r.shown_a.edit_id,
     shown_a_generator: r.shown_a.generator,
-    shown_a_actions: actionsCell(r.shown_a),
+    shown_a_actions: actionsCell(r.shown_a.actions),
     shown_b_edit_id: r.shown_b.edit_id,
     shown_b_generator: r.shown_b.generator,
-    shown_b_actions: actionsCell(r.shown_b),
+    shown_b_actions: actionsCell(r.shown_b.actions),
     listened_a_ms: r.listened_a_ms,
     listened_b_ms: r.listened_b_ms,
     heard_fraction_a: r.heard_fraction_a,
@@ -191,10 +218,14 @@ function csvRow(r: PreferenceRow): string {
 }
 
 /**
- * Writes every active verdict to `outPath` as JSON lines or CSV (header row first). The file is
- * written to a temporary name and renamed, so a failed export never leaves half a file.
+ * Writes every active verdict to `outPath` as JSON lines or CSV (header row first), and each judged
+ * song's features beside it. Files are written to a temporary name and renamed, so a failed export
+ * never leaves half a file.
  */
-export function exportPreferences(db: Db, opts: { format: 'jsonl' | 'csv'; outPath: string }): { rows: number } {
+export function exportPreferences(
+  db: Db,
+  opts: { format: 'jsonl' | 'csv'; outPath: string }
+): { rows: number; featuresFiles: string[] } {
   const rows = preferenceRows(db)
   const text =
     opts.format === 'jsonl'
@@ -203,7 +234,8 @@ export function exportPreferences(db: Db, opts: { format: 'jsonl' | 'csv'; outPa
   const out = path.resolve(opts.outPath)
   fs.mkdirSync(path.dirname(out), { recursive: true })
   const tmp = `${out}.${process.pid}.tmp`
+  const features = writeFeaturesFiles(db, path.dirname(out), new Set(rows.map((r) => r.song_id)))
   fs.writeFileSync(tmp, text)
   fs.renameSync(tmp, out)
-  return { rows: rows.length }
+  return { rows: rows.length, featuresFiles: [...features.values()].map((f) => f.file) }
 }

@@ -3,7 +3,8 @@ import { serveCommand } from './serve'
 import { statusCommand } from './status'
 import { importCommand, songsCommand, beatsCommand, featuresCommand } from './library'
 import { generateCommand, editCommand, renderCommand, pairsCommand } from './edits'
-import { judgeCommand, exportCommand } from './listen'
+import { judgeCommand } from './listen'
+import { exportCommand, restoreCommand } from './export'
 import { benchCommand } from './bench'
 
 export const COMMANDS: readonly Command[] = [
@@ -19,5 +20,6 @@ export const COMMANDS: readonly Command[] = [
   pairsCommand,
   judgeCommand,
   exportCommand,
+  restoreCommand,
   benchCommand
 ]

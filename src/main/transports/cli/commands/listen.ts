@@ -1,10 +1,9 @@
-import path from 'node:path'
 import type { Command } from '../framework'
 import { requireInt } from '../framework'
 import * as pairsQ from '../../../db/queries/pairs'
 import * as annotatorsQ from '../../../db/queries/annotators'
 import { readSettings } from '../../../db/queries/settings'
-import { exportPreferences, submitVerdict } from '../../../services/listen'
+import { submitVerdict } from '../../../services/listen'
 import { requestSchemas } from '../../../../shared/api'
 import { describeZodError } from '../../../api/dispatch'
 import { AppFailure } from '../../../../shared/result'
@@ -50,29 +49,6 @@ export const judgeCommand: Command = {
     }
     const verdict = submitVerdict(ctx.db, parsed.data, { ...readSettings(ctx.db), mustListenS: 0 }, ctx.appVersion)
     io.out(args.json ? JSON.stringify(verdict) : `recorded verdict ${verdict.id} on pair ${pairId}: ${verdict.verdict}`)
-    return 0
-  }
-}
-
-export const exportCommand: Command = {
-  name: 'export',
-  summary: "Export preferences (verdicts with both edits' actions) as JSONL or CSV",
-  usage: 'export --what preferences --format jsonl|csv --out FILE [--data-dir DIR]',
-  options: {
-    what: { type: 'string', default: 'preferences' },
-    format: { type: 'string', default: 'jsonl' },
-    out: { type: 'string' }
-  },
-  async run(args, io, open) {
-    if (args.values.what !== 'preferences')
-      throw new AppFailure('validation', `--what must be 'preferences', got '${String(args.values.what)}'`, 'what')
-    const format = args.values.format
-    if (format !== 'jsonl' && format !== 'csv')
-      throw new AppFailure('validation', `--format must be jsonl or csv, got '${String(format)}'`, 'format')
-    if (typeof args.values.out !== 'string') throw new AppFailure('validation', '--out FILE is required', 'out')
-    const outPath = path.resolve(args.values.out)
-    const { rows } = exportPreferences(open().db, { format, outPath })
-    io.out(args.json ? JSON.stringify({ out: outPath, rows }) : `wrote ${rows} preferences to ${outPath}`)
     return 0
   }
 }

@@ -1,0 +1,57 @@
+/**
+ * `export --what ...` and the 'exports.write' request: one exporter per kind. Each writes its files under
+ * `out` (a file or a folder, as the kind says) without leaving half-written files behind, and reports
+ * what it wrote.
+ */
+import path from 'node:path'
+import type { AppContext } from '../../app/context'
+import { isInside } from '../../app/paths'
+import type { ExportKind, ExportSummary, ParsedInput } from '../../../shared/api'
+import { AppFailure } from '../../../shared/result'
+import type { Exporter } from './types'
+import { exportPreferenceFiles } from './preferences'
+import { exportEditWavs } from './edits'
+import { exportRewardModels } from './reward-models'
+import { exportProjectArchive } from './project'
+
+export const EXPORTS_DIR = 'exports'
+
+export type { Exporter, ExportRequest } from './types'
+
+const notYet =
+  (what: string, how: string): Exporter =>
+  () =>
+    Promise.reject(new AppFailure('not_found', `no ${what} yet: ${how}`, 'what'))
+
+/**
+ * The registry. A new export kind, or a real exporter replacing a placeholder, is one entry here (the
+ * kind itself is listed in EXPORT_KINDS in src/shared/api.ts). Policies and run metrics wait for the
+ * policy registry: until it exists these entries say there is nothing to export.
+ */
+export const EXPORTERS: Record<ExportKind, Exporter> = {
+  preferences: exportPreferenceFiles,
+  models: exportRewardModels,
+  policies: notYet('policies', 'train a policy first (train-policy)'),
+  edits: exportEditWavs,
+  metrics: notYet('training runs', 'train a reward model or a policy first'),
+  project: exportProjectArchive
+}
+
+export async function runExport(
+  ctx: AppContext,
+  input: ParsedInput<'exports.write'>,
+  opts: { confineToDataDir: boolean }
+): Promise<ExportSummary> {
+  const out = path.resolve(ctx.dataDir, input.out)
+  // Serve mode: a client on another machine writes only where the data directory's owner expects exports.
+  if (opts.confineToDataDir && !isInside(path.join(ctx.dataDir, EXPORTS_DIR), out))
+    throw new AppFailure(
+      'forbidden',
+      `out: in serve mode exports go under ${EXPORTS_DIR}/ in the data directory`,
+      'out'
+    )
+  const summary = await EXPORTERS[input.what](ctx, { format: input.format, out })
+  return { what: input.what, ...summary }
+}
+
+export { restoreProject, type RestoreSummary } from './restore'
