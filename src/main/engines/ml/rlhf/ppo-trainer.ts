@@ -162,13 +162,21 @@ export class PpoTrainer {
   }
 
   private tfjsForward(withValues: boolean): PolicyForward {
-    return (obs, n) =>
-      tf.tidy(() => {
-        const x = tf.tensor2d(obs, [n, this.nets.policy.sizes[0]!])
-        const logits = this.nets.policy.apply(x).dataSync() as Float32Array
-        const values = withValues ? (this.nets.value.apply(x).dataSync() as Float32Array) : null
-        return { logits: Float32Array.from(logits), values: values === null ? null : Float32Array.from(values) }
-      })
+    return (obs, n) => {
+      const x = tf.tensor2d(obs, [n, this.nets.policy.sizes[0]!])
+      try {
+        const logits = tf.tidy(() => this.nets.policy.apply(x))
+        const values = withValues ? tf.tidy(() => this.nets.value.apply(x)) : null
+        const out = {
+          logits: Float32Array.from(logits.dataSync()),
+          values: values === null ? null : Float32Array.from(values.dataSync())
+        }
+        tf.dispose(values === null ? [logits] : [logits, values])
+        return out
+      } finally {
+        x.dispose()
+      }
+    }
   }
 
   private nextSongs(): EpisodeSong[] {
