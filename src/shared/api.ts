@@ -20,10 +20,32 @@ import type {
   VerdictRecord,
   Waveform
 } from './domain'
-import type { Result } from './result'
+import type { ErrorKind, Result } from './result'
 import { ACTION_COUNT } from './actions'
 
+import { settingsSchema } from './settings'
+
 const id = z.number().int().positive()
+
+/**
+ * Physical bounds for numbers in requests: nothing the app handles is longer, so a larger value is a
+ * bug or an attack (1e308 ms would poison every mean and the export), never a real measurement.
+ */
+export const REQUEST_BOUNDS = {
+  /** A listening session's telemetry (heard time, decision time): one day. */
+  maxDurationMs: 86_400_000,
+  /** Longest edit output: two import-limit songs' worth, loops and repeats included. */
+  maxOutputS: 4 * 3600,
+  /** Beats in the longest song accepted (2 h at 300 BPM is 36,000). */
+  maxBeats: 100_000,
+  maxSwitches: 100_000,
+  maxMarks: 1000,
+  /** Pair priorities order the queue; any finite range would do, this one keeps them readable. */
+  maxAbsPriority: 1_000_000,
+  /** Seeds feed a 32-bit PRNG (src/shared/random.ts). */
+  maxSeed: 2 ** 32 - 1
+} as const
+const durationMs = z.number().min(0).max(REQUEST_BOUNDS.maxDurationMs)
 const generatorName = z
   .string()
   .regex(/^(identity|rule|random|policy:\d+)$/, 'expected identity, rule, random or policy:<id>')
@@ -35,16 +57,7 @@ export type ExportKind = (typeof EXPORT_KINDS)[number]
 export const requestSchemas = {
   'app.info': z.object({}).strict(),
   'settings.get': z.object({}).strict(),
-  'settings.update': z
-    .object({
-      switchCrossfadeMs: z.number().min(0).max(500),
-      mustListenS: z.number().min(0).max(60),
-      repeatEvery: z.number().int().min(0).max(1000),
-      maxSongDurationS: z.number().min(5).max(7200),
-      lastAnnotatorId: id.nullable()
-    })
-    .partial()
-    .strict(),
+  'settings.update': settingsSchema.partial().strict(),
 
   'songs.list': z.object({}).strict(),
   'songs.get': z.object({ songId: id }).strict(),
@@ -59,20 +72,22 @@ export const requestSchemas = {
     .object({
       songId: id,
       generator: generatorName,
-      targetDurationS: z.number().positive().optional(),
-      seed: z.number().int().min(0).optional()
+      targetDurationS: z.number().positive().max(REQUEST_BOUNDS.maxOutputS).optional(),
+      seed: z.number().int().min(0).max(REQUEST_BOUNDS.maxSeed).optional()
     })
     .strict(),
   'edits.create': z
     .object({
       songId: id,
-      actions: z.array(
-        z
-          .number()
-          .int()
-          .min(0)
-          .max(ACTION_COUNT - 1)
-      ),
+      actions: z
+        .array(
+          z
+            .number()
+            .int()
+            .min(0)
+            .max(ACTION_COUNT - 1)
+        )
+        .max(REQUEST_BOUNDS.maxBeats),
       generator: z.string().min(1).max(64).default('manual')
     })
     .strict(),
@@ -81,8 +96,18 @@ export const requestSchemas = {
 
   'pairs.list': z.object({ status: z.enum(['queued', 'judged', 'skipped']).optional() }).strict(),
   'pairs.queue': z.object({ songId: id, count: z.number().int().min(1).max(100) }).strict(),
-  'pairs.create': z.object({ editAId: id, editBId: id, priority: z.number().optional() }).strict(),
-  /** Next pair for this annotator, sides randomised; null when the queue is empty. */
+  'pairs.create': z
+    .object({
+      editAId: id,
+      editBId: id,
+      priority: z.number().min(-REQUEST_BOUNDS.maxAbsPriority).max(REQUEST_BOUNDS.maxAbsPriority).optional()
+    })
+    .strict(),
+  /**
+   * Next pair for this annotator, sides randomised, leased to them (Settings.leaseMinutes) so no other
+   * annotator gets it meanwhile; asking again returns the same pair and renews the lease. Null when
+   * nothing is left for this annotator.
+   */
   'pairs.next': z.object({ annotatorId: id }).strict(),
 
   'verdicts.submit': z
@@ -96,11 +121,14 @@ export const requestSchemas = {
         .default(null),
       shownAEditId: id,
       shownBEditId: id,
-      listenedAMs: z.number().min(0),
-      listenedBMs: z.number().min(0),
-      switches: z.number().int().min(0),
-      decisionMs: z.number().min(0),
-      marks: z.array(z.object({ side: z.enum(['a', 'b']), atS: z.number().min(0) }).strict()).default([]),
+      listenedAMs: durationMs,
+      listenedBMs: durationMs,
+      switches: z.number().int().min(0).max(REQUEST_BOUNDS.maxSwitches),
+      decisionMs: durationMs,
+      marks: z
+        .array(z.object({ side: z.enum(['a', 'b']), atS: z.number().min(0).max(REQUEST_BOUNDS.maxOutputS) }).strict())
+        .max(REQUEST_BOUNDS.maxMarks)
+        .default([]),
       note: z.string().max(2000).nullable().default(null)
     })
     .strict(),
@@ -114,10 +142,15 @@ export const requestSchemas = {
   'jobs.list': z.object({}).strict(),
   'jobs.cancel': z.object({ jobId: id }).strict(),
   'jobs.resume': z.object({ jobId: id }).strict(),
+  /**
+   * Starts a job of a kind the job registry exposes to clients (src/main/workers/kinds/index.ts); the
+   * config is parsed there with that kind's own schema (errors name `config.<field>`). Test-only kinds
+   * are refused.
+   */
   'jobs.start': z
     .object({
-      kind: z.enum(['demo.count']),
-      config: z.record(z.string(), z.unknown()).default({})
+      kind: z.string().min(1).max(64),
+      config: z.unknown().default({})
     })
     .strict(),
 
@@ -200,7 +233,7 @@ export interface EventMap {
     message: string | null
     metrics: Record<string, number>
   }
-  'job.state': { jobId: number; kind: string; state: JobState; error: string | null }
+  'job.state': { jobId: number; kind: string; state: JobState; error: string | null; errorKind: ErrorKind | null }
   'job.log': { jobId: number; line: string }
   'songs.changed': { songIds: number[] }
   'edits.changed': { songId: number }

@@ -1,5 +1,7 @@
 /** Domain types shared by main, workers and renderer. Plain data only: everything here is JSON-safe. */
 
+import type { ErrorKind } from './result'
+
 export type SongStatus = 'queued' | 'analysing' | 'ready' | 'failed'
 
 export interface SongSummary {
@@ -95,6 +97,8 @@ export interface PairSummary {
   status: PairStatus
   /** Set when this pair is a self-consistency repeat of an earlier judged pair. */
   repeatOfPairId: number | null
+  /** Verdicts (from distinct annotators) the pair needs before it leaves the queue: 1, or more for an overlap pair. */
+  requiredVerdicts: number
   createdAt: string
 }
 
@@ -108,7 +112,10 @@ export interface PairPresentation {
   shownB: EditDetail
   isRepeat: boolean
   beatGrid: BeatGrid
+  /** Pairs this annotator could be given after this one (the one presented is not counted). */
   remainingInQueue: number
+  /** When the pair returns to the queue unless judged (ISO time); pairs.next again renews it. */
+  leaseExpiresAt: string
 }
 
 export type VerdictChoice = 'a' | 'b' | 'tie' | 'both_bad' | 'skip'
@@ -154,6 +161,14 @@ export interface AnnotatorStats {
   /** Fraction of repeated pairs where the verdict agreed with the earlier one, null when none yet. */
   selfConsistency: number | null
   repeatsJudged: number
+  /**
+   * Inter-annotator agreement: Krippendorff's alpha (ordinal, on the 5-point preference scale) over the
+   * overlap pairs this annotator judged together with others, all their judges' verdicts included; null
+   * until such a pair exists or when the verdicts show no variation.
+   */
+  interAnnotatorAlpha: number | null
+  /** Overlap pairs behind interAnnotatorAlpha (this annotator and at least one other gave a preference). */
+  overlapPairsJudged: number
   /** Agreement with the current reward model, null until one exists. */
   rewardModelAgreement: number | null
 }
@@ -172,6 +187,8 @@ export interface JobSummary {
   message: string | null
   metrics: Record<string, number>
   error: string | null
+  /** What kind of failure ended the job (e.g. 'corrupt' for an undecodable file), null unless it failed. */
+  errorKind: ErrorKind | null
   resumable: boolean
   createdAt: string
   startedAt: string | null
@@ -196,25 +213,8 @@ export interface AppInfo {
   featureVersion: number
 }
 
-export interface Settings {
-  /** Crossfade when switching A<->B, milliseconds. */
-  switchCrossfadeMs: number
-  /** Each side must be heard this long before a verdict is accepted, seconds. */
-  mustListenS: number
-  /** One pair in N is an earlier pair shown again with sides swapped; 0 disables. */
-  repeatEvery: number
-  /** Longest song accepted on import, seconds. */
-  maxSongDurationS: number
-  lastAnnotatorId: number | null
-}
-
-export const DEFAULT_SETTINGS: Settings = {
-  switchCrossfadeMs: 10,
-  mustListenS: 3,
-  repeatEvery: 20,
-  maxSongDurationS: 1200,
-  lastAnnotatorId: null
-}
+// Settings are defined by their zod schema (src/shared/settings.ts), shared by the contract and the settings query.
+export { DEFAULT_SETTINGS, type Settings } from './settings'
 
 // ---- reward models ----
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { createAppContext, type AppContext } from '../../src/main/app/context'
 import { getJob, jobLog } from '../../src/main/db/queries/jobs'
-import { RESUMABLE_JOB_KINDS } from '../../src/main/services/jobs/kinds'
+import { RESUMABLE_JOB_KINDS } from '../../src/main/workers/kinds'
 import { tempDataDir } from '../helpers/temp'
 
 let ctx: AppContext | null = null
@@ -56,7 +56,7 @@ describe('background jobs', () => {
 
   it('rejects unknown kinds and cancelling a job that is not running', async () => {
     const c = open()
-    expect(() => c.jobs.start('nope', {})).toThrow(/unknown job kind 'nope'/)
+    expect(() => c.jobs.startRequested('nope', {})).toThrow(/unknown job kind 'nope'/)
     const job = c.jobs.start('demo.count', { steps: 1, delayMs: 1 })
     await c.jobs.wait(job.id)
     expect(() => c.jobs.cancel(job.id)).toThrow(/not running/)

@@ -3,8 +3,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createAppContext, type AppContext } from '../../src/main/app/context'
-import * as songsQ from '../../src/main/db/queries/songs'
-import * as editsQ from '../../src/main/db/queries/edits'
 import * as pairsQ from '../../src/main/db/queries/pairs'
 import * as verdictsQ from '../../src/main/db/queries/verdicts'
 import * as annotatorsQ from '../../src/main/db/queries/annotators'
@@ -14,16 +12,20 @@ import {
   exportPreferences,
   nextPair,
   submitVerdict,
-  undoLastVerdict,
-  type ListenRandom
+  undoLastVerdict
 } from '../../src/main/services/listen'
-import { requestSchemas, type ParsedInput } from '../../src/shared/api'
+import type { ParsedInput } from '../../src/shared/api'
 import { AppFailure } from '../../src/shared/result'
-import { FEATURE_DIM, FEATURE_VERSION } from '../../src/shared/features'
-import type { EditSegment, PairPresentation, Settings } from '../../src/shared/domain'
-
-const BEATS = 16
-const BEAT_S = 0.5
+import type { PairPresentation, Settings } from '../../src/shared/domain'
+import {
+  BEATS,
+  fixedRandom,
+  noSwap,
+  seedEdit,
+  seedEdits,
+  seedSong,
+  submitInput as validSubmission
+} from '../helpers/listen-fixtures'
 
 let dir: string
 let ctx: AppContext
@@ -31,92 +33,12 @@ let songId: number
 let editIds: number[]
 let annotatorId: number
 
-/** A fixed sequence of "random" numbers so side assignment is known in each test. */
-const fixedRandom = (values: number[]): ListenRandom => {
-  let i = 0
-  return { next: () => values[i++ % values.length] as number }
-}
-const noSwap = fixedRandom([0.9])
-
-function seedSong(db: AppContext['db']): number {
-  const id = songsQ.insertSong(db, {
-    contentHash: 'song-hash-1',
-    title: 'Test song',
-    artist: null,
-    album: null,
-    originalName: 'test.wav',
-    audioPath: 'songs/test.wav',
-    format: 'wav',
-    durationS: BEATS * BEAT_S,
-    sampleRate: 44100,
-    channels: 1
-  })
-  songsQ.saveAnalysis(db, id, {
-    featureVersion: FEATURE_VERSION,
-    featureDim: FEATURE_DIM,
-    tempoBpm: 120,
-    beatsPerBar: 4,
-    beatTimes: Float64Array.from({ length: BEATS }, (_, i) => i * BEAT_S),
-    barPosition: Int32Array.from({ length: BEATS }, (_, i) => i % 4),
-    barIndex: Int32Array.from({ length: BEATS }, (_, i) => Math.floor(i / 4)),
-    phraseStart: Uint8Array.from({ length: BEATS }, (_, i) => (i % 16 === 0 ? 1 : 0)),
-    confidence: new Float32Array(BEATS).fill(1),
-    features: new Float32Array(BEATS * FEATURE_DIM),
-    waveform: new Float32Array(64)
-  })
-  songsQ.setSongStatus(db, id, 'ready')
-  return id
-}
-
-/** An edit that keeps the beats listed (KEEP) and cuts the rest. */
-function seedEdit(db: AppContext['db'], song: number, kept: number[], generator: string): number {
-  const actions = Uint8Array.from({ length: BEATS }, (_, i) => (kept.includes(i) ? 0 : 1))
-  const segments: EditSegment[] = kept.map((b, k) => ({
-    srcStart: b * BEAT_S,
-    srcEnd: (b + 1) * BEAT_S,
-    outStart: k * BEAT_S,
-    fadeIn: 0,
-    gain: 'flat',
-    beat: b,
-    action: 0,
-    cause: b
-  }))
-  return editsQ.insertEdit(db, {
-    songId: song,
-    actions,
-    generator,
-    policyId: null,
-    policyVersion: null,
-    seed: 7,
-    targetDurationS: null,
-    outputDurationS: kept.length * BEAT_S,
-    segments,
-    contentHash: `edit-${generator}-${kept.join('.')}`
-  })
-}
-
 const settings = (patch: Partial<Settings> = {}): Settings => ({ ...readSettings(ctx.db), ...patch })
 
-function submitInput(
+const submitInput = (
   p: PairPresentation,
   over: Partial<ParsedInput<'verdicts.submit'>> = {}
-): ParsedInput<'verdicts.submit'> {
-  return requestSchemas['verdicts.submit'].parse({
-    pairId: p.pairId,
-    annotatorId,
-    verdict: 'a',
-    strength: 2,
-    shownAEditId: p.shownA.id,
-    shownBEditId: p.shownB.id,
-    listenedAMs: 4000,
-    listenedBMs: 3500,
-    switches: 3,
-    decisionMs: 12_000,
-    marks: [{ side: 'b', atS: 1.25 }],
-    note: 'B stutters at the splice',
-    ...over
-  })
-}
+): ParsedInput<'verdicts.submit'> => validSubmission(p, annotatorId, over)
 
 function expectFailure(fn: () => unknown, kind: string, field?: string): AppFailure {
   try {
@@ -135,12 +57,7 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'editorbot-listen-'))
   ctx = createAppContext({ dataDir: dir, recoverJobs: false })
   songId = seedSong(ctx.db)
-  editIds = [
-    seedEdit(ctx.db, songId, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 'rule'),
-    seedEdit(ctx.db, songId, [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15], 'random'),
-    seedEdit(ctx.db, songId, [4, 5, 6, 7, 8, 9, 10, 11], 'identity'),
-    seedEdit(ctx.db, songId, [0, 1, 2, 3, 12, 13, 14, 15], 'manual')
-  ]
+  editIds = seedEdits(ctx.db, songId)
   annotatorId = annotatorsQ.insertAnnotator(ctx.db, 'ana').id
 })
 
@@ -155,6 +72,7 @@ const queuePair = (a: number, b: number, priority = 0): number =>
 describe('listen service against SQLite', () => {
   it('presents a queued pair blind, with randomised sides, the beat grid and the queue size', () => {
     queuePair(editIds[0]!, editIds[1]!)
+    const later = queuePair(editIds[2]!, editIds[3]!, -1)
     const swapped = nextPair(ctx.db, annotatorId, settings(), fixedRandom([0.1]))!
     expect(swapped.shownA.id).toBe(editIds[1])
     expect(swapped.shownB.id).toBe(editIds[0])
@@ -166,8 +84,13 @@ describe('listen service against SQLite', () => {
     expect(straight.shownA.segments).toHaveLength(12)
     expect(straight.beatGrid.times).toHaveLength(BEATS)
     expect(straight.songTitle).toBe('Test song')
+    // The pair presented (leased to this annotator) is not counted as waiting.
     expect(straight.remainingInQueue).toBe(1)
     expect(straight.isRepeat).toBe(false)
+    submitVerdict(ctx.db, submitInput(straight), settings(), 'v')
+    const last = nextPair(ctx.db, annotatorId, settings(), noSwap)!
+    expect(last.pairId).toBe(later)
+    expect(last.remainingInQueue).toBe(0)
   })
 
   it('returns null when the queue is empty and refuses an unknown annotator', () => {
@@ -282,7 +205,7 @@ describe('listen service against SQLite', () => {
     expect(p2.pairId).toBe(second)
     const v2 = submitVerdict(ctx.db, submitInput(p2, { verdict: 'tie', strength: null }), settings(), 'v')
 
-    const undone = undoLastVerdict(ctx.db, annotatorId)!
+    const undone = undoLastVerdict(ctx.db, annotatorId, settings())!
     expect(undone.id).toBe(v2.id)
     expect(undone.supersededAt).not.toBeNull()
     expect(pairsQ.getPair(ctx.db, second)!.status).toBe('queued')
@@ -295,9 +218,9 @@ describe('listen service against SQLite', () => {
     submitVerdict(ctx.db, submitInput(again, { verdict: 'b' }), settings(), 'v')
     expect(verdictsQ.getVerdict(ctx.db, v2.id)!.supersededAt).not.toBeNull()
 
-    expect(undoLastVerdict(ctx.db, annotatorId)!.pairId).toBe(second)
-    expect(undoLastVerdict(ctx.db, annotatorId)!.id).toBe(v1.id)
-    expect(undoLastVerdict(ctx.db, annotatorId)).toBeNull()
+    expect(undoLastVerdict(ctx.db, annotatorId, settings())!.pairId).toBe(second)
+    expect(undoLastVerdict(ctx.db, annotatorId, settings())!.id).toBe(v1.id)
+    expect(undoLastVerdict(ctx.db, annotatorId, settings())).toBeNull()
     expect(verdictsQ.listVerdicts(ctx.db, { includeSuperseded: true })).toHaveLength(3)
   })
 
@@ -324,9 +247,10 @@ describe('listen service against SQLite', () => {
     // Asking again before judging presents the same repeat, not a new row.
     expect(nextPair(ctx.db, annotatorId, s, fixedRandom([0]))!.pairId).toBe(third.pairId)
     expect(pairsQ.listPairs(ctx.db).filter((p) => p.repeatOfPairId !== null)).toHaveLength(1)
-    // Other annotators never get someone else's repeat.
+    // Other annotators never get someone else's repeat (bob now holds the third pair's lease).
     const bob = annotatorsQ.insertAnnotator(ctx.db, 'bob').id
     expect(nextPair(ctx.db, bob, s, noSwap)!.isRepeat).toBe(false)
+    expect(annotatorStats(ctx.db, bob).repeatsJudged).toBe(0)
 
     // Consistent: B (= edits[1]) preferred again.
     submitVerdict(ctx.db, submitInput(third, { verdict: 'b', strength: 1 }), s, 'v')
@@ -335,19 +259,18 @@ describe('listen service against SQLite', () => {
     expect(stats.selfConsistency).toBe(1)
 
     // Undo the repeat verdict and disagree instead: consistency drops to 0.
-    undoLastVerdict(ctx.db, annotatorId)
+    undoLastVerdict(ctx.db, annotatorId, settings())
     const redo = nextPair(ctx.db, annotatorId, s, noSwap)!
     expect(redo.pairId).toBe(third.pairId)
     submitVerdict(ctx.db, submitInput(redo, { verdict: 'a' }), s, 'v')
     expect(annotatorStats(ctx.db, annotatorId).selfConsistency).toBe(0)
 
-    // repeatEvery 0 disables repeats.
+    // repeatEvery 0 disables repeats; the pair leased to bob is not handed to this annotator.
     const off = settings({ repeatEvery: 0 })
-    for (let i = 0; i < 2; i++) {
-      const p = nextPair(ctx.db, annotatorId, off, noSwap)!
-      expect(p.isRepeat).toBe(false)
-      submitVerdict(ctx.db, submitInput(p), off, 'v')
-    }
+    const p = nextPair(ctx.db, annotatorId, off, noSwap)!
+    expect(p.isRepeat).toBe(false)
+    submitVerdict(ctx.db, submitInput(p), off, 'v')
+    expect(nextPair(ctx.db, annotatorId, off, noSwap)).toBeNull()
   })
 
   it('computes stats over active verdicts', () => {
@@ -363,6 +286,8 @@ describe('listen service against SQLite', () => {
       pairsPerHour: null,
       selfConsistency: null,
       repeatsJudged: 0,
+      interAnnotatorAlpha: null,
+      overlapPairsJudged: 0,
       rewardModelAgreement: null
     })
     const a = nextPair(ctx.db, annotatorId, s, noSwap)!
@@ -371,7 +296,7 @@ describe('listen service against SQLite', () => {
     submitVerdict(ctx.db, submitInput(b, { verdict: 'skip', strength: null, decisionMs: 6_000 }), s, 'v')
     const c = nextPair(ctx.db, annotatorId, s, noSwap)!
     submitVerdict(ctx.db, submitInput(c, { decisionMs: 24_000 }), s, 'v')
-    undoLastVerdict(ctx.db, annotatorId)
+    undoLastVerdict(ctx.db, annotatorId, settings())
     const stats = annotatorStats(ctx.db, annotatorId)
     expect(stats.judged).toBe(1)
     expect(stats.skipped).toBe(1)

@@ -77,7 +77,7 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
       return verdict
     },
     'verdicts.undo': ({ annotatorId }) => {
-      const undone = undoLastVerdict(db, annotatorId)
+      const undone = undoLastVerdict(db, annotatorId, readSettings(db))
       announcePairs()
       return undone
     },
@@ -93,6 +93,6 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
     'jobs.list': () => ctx.jobs.list(),
     'jobs.cancel': ({ jobId }) => ctx.jobs.cancel(jobId),
     'jobs.resume': ({ jobId }) => ctx.jobs.resume(jobId),
-    'jobs.start': ({ kind, config }) => ctx.jobs.start(kind, config)
+    'jobs.start': ({ kind, config }) => ctx.jobs.startRequested(kind, config)
   }
 }

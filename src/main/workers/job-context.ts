@@ -1,14 +1,18 @@
 import type { FromWorker } from './messages'
 
-/** What a job kind's code sees: report progress, log, checkpoint, and poll for cancellation. */
-export interface JobContext {
+/**
+ * What a job kind's code sees: its parsed config and checkpoint (typed by the kind's schemas in
+ * kinds/index.ts), progress, log, checkpoint, and polling for cancellation.
+ */
+export interface JobContext<Config, Checkpoint> {
   readonly jobId: number
   readonly dataDir: string
-  readonly config: Record<string, unknown>
-  readonly checkpoint: unknown
+  readonly config: Config
+  /** The checkpoint an earlier run saved, when resuming; null on a fresh start. */
+  readonly checkpoint: Checkpoint | null
   progress(fraction: number, message?: string | null, metrics?: Record<string, number>): void
   log(line: string): void
-  saveCheckpoint(data: unknown): void
+  saveCheckpoint(data: Checkpoint): void
   songsChanged(songIds: number[]): void
   /** True once cancel was requested; long loops check it between steps. */
   readonly cancelled: boolean
@@ -24,12 +28,12 @@ export class JobCancelled extends Error {
 }
 
 /** Progress messages are rate-limited so a tight loop cannot flood the main thread. */
-export function createJobContext(
-  init: { jobId: number; dataDir: string; config: Record<string, unknown>; checkpoint: unknown },
+export function createJobContext<Config, Checkpoint>(
+  init: { jobId: number; dataDir: string; config: Config; checkpoint: Checkpoint | null },
   post: (m: FromWorker) => void,
   isCancelled: () => boolean,
   minIntervalMs = 100
-): JobContext {
+): JobContext<Config, Checkpoint> {
   const startedAt = Date.now()
   let lastPost = 0
   return {

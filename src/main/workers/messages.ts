@@ -1,20 +1,65 @@
-/** Typed messages between the main side and a job worker thread. */
-export interface JobWorkerInit {
-  jobId: number
-  kind: string
-  config: Record<string, unknown>
-  /** Checkpoint saved by an earlier run of this job, when resuming. */
-  checkpoint: unknown
-  dataDir: string
-}
+/**
+ * Messages between the main side and a job worker thread. Both directions are parsed with these
+ * schemas (structured clone carries whatever the other side posted, so it is outside input too).
+ */
+import { z } from 'zod'
+import type { ErrorKind } from '../../shared/result'
 
-export type ToWorker = { type: 'cancel' }
+const ERROR_KINDS = [
+  'validation',
+  'not_found',
+  'conflict',
+  'unsupported',
+  'corrupt',
+  'forbidden',
+  'cancelled',
+  'version',
+  'internal'
+] as const satisfies readonly ErrorKind[]
+// Fails to compile when ErrorKind gains a kind this list lacks.
+const everyErrorKind: Exclude<ErrorKind, (typeof ERROR_KINDS)[number]> extends never ? true : never = true
+void everyErrorKind
 
-export type FromWorker =
-  | { type: 'progress'; progress: number; etaS: number | null; message: string | null; metrics: Record<string, number> }
-  | { type: 'log'; line: string }
-  | { type: 'checkpoint'; data: unknown }
-  | { type: 'event'; event: 'songs.changed'; songIds: number[] }
-  | { type: 'done'; result: unknown }
-  | { type: 'cancelled' }
-  | { type: 'error'; message: string }
+export const appErrorSchema = z.object({
+  kind: z.enum(ERROR_KINDS),
+  message: z.string(),
+  field: z.string().optional()
+})
+
+export const jobWorkerInitSchema = z.object({
+  jobId: z.number().int().positive(),
+  kind: z.string(),
+  /** Parsed with the kind's own schemas in the worker (src/main/workers/kinds/index.ts). */
+  config: z.unknown(),
+  /** Checkpoint saved by an earlier run of this job when resuming, else null. */
+  checkpoint: z.unknown(),
+  dataDir: z.string().min(1)
+})
+export type JobWorkerInit = z.infer<typeof jobWorkerInitSchema>
+
+export const jobWorkerDataSchema = z.object({
+  init: jobWorkerInitSchema,
+  cancelFlag: z.instanceof(SharedArrayBuffer)
+})
+
+export const fromWorkerSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('progress'),
+    progress: z.number().min(0).max(1),
+    etaS: z.number().min(0).nullable(),
+    message: z.string().nullable(),
+    metrics: z.record(z.string(), z.number())
+  }),
+  z.object({ type: z.literal('log'), line: z.string() }),
+  /** Parsed with the job kind's checkpoint schema before it is stored. */
+  z.object({ type: z.literal('checkpoint'), data: z.unknown() }),
+  z.object({
+    type: z.literal('event'),
+    event: z.literal('songs.changed'),
+    songIds: z.array(z.number().int().positive())
+  }),
+  z.object({ type: z.literal('done'), result: z.unknown() }),
+  z.object({ type: z.literal('cancelled') }),
+  z.object({ type: z.literal('error'), error: appErrorSchema })
+])
+export type FromWorker = z.infer<typeof fromWorkerSchema>

@@ -1,5 +1,6 @@
 import type { Db } from '../connection'
 import type { JobState, JobSummary } from '../../../shared/domain'
+import type { ErrorKind } from '../../../shared/result'
 
 interface JobRow {
   id: number
@@ -11,6 +12,7 @@ interface JobRow {
   message: string | null
   metrics: string
   error: string | null
+  error_kind: ErrorKind | null
   checkpoint: string | null
   result: string | null
   created_at: string
@@ -18,8 +20,9 @@ interface JobRow {
   finished_at: string | null
 }
 
+/** A job row; config and checkpoint are stored JSON, parsed with the kind's schemas by the job runner. */
 export interface JobRecord extends Omit<JobSummary, 'title'> {
-  config: Record<string, unknown>
+  config: unknown
   checkpoint: unknown
   result: unknown
 }
@@ -32,20 +35,39 @@ function toRecord(r: JobRow, resumableKinds: ReadonlySet<string>): JobRecord {
     progress: r.progress,
     etaS: r.eta_s,
     message: r.message,
-    metrics: JSON.parse(r.metrics) as Record<string, number>,
+    metrics: parseMetrics(r.metrics),
     error: r.error,
+    errorKind: r.error_kind,
     resumable:
       resumableKinds.has(r.kind) && (r.state === 'interrupted' || r.state === 'cancelled' || r.state === 'failed'),
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
-    config: JSON.parse(r.config) as Record<string, unknown>,
-    checkpoint: r.checkpoint === null ? null : (JSON.parse(r.checkpoint) as unknown),
-    result: r.result === null ? null : (JSON.parse(r.result) as unknown)
+    config: parseJson(r.config),
+    checkpoint: r.checkpoint === null ? null : parseJson(r.checkpoint),
+    result: r.result === null ? null : parseJson(r.result)
   }
 }
 
-export function insertJob(db: Db, kind: string, config: Record<string, unknown>): number {
+/** Stored JSON; undefined for text that is not JSON, which every schema that reads it refuses. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/** Progress metrics are display figures: only finite numbers are kept. */
+function parseMetrics(text: string): Record<string, number> {
+  const raw = parseJson(text)
+  const metrics: Record<string, number> = {}
+  if (typeof raw === 'object' && raw !== null)
+    for (const [k, v] of Object.entries(raw)) if (typeof v === 'number' && Number.isFinite(v)) metrics[k] = v
+  return metrics
+}
+
+export function insertJob(db: Db, kind: string, config: unknown): number {
   const info = db
     .prepare(`INSERT INTO jobs (kind, config, state) VALUES (?, ?, 'queued')`)
     .run(kind, JSON.stringify(config))
@@ -65,7 +87,7 @@ export function listJobs(db: Db, resumableKinds: ReadonlySet<string>, limit = 20
 
 export function markJobRunning(db: Db, id: number): void {
   db.prepare(
-    `UPDATE jobs SET state = 'running', error = NULL, finished_at = NULL,
+    `UPDATE jobs SET state = 'running', error = NULL, error_kind = NULL, finished_at = NULL,
        started_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`
   ).run(id)
 }
@@ -92,13 +114,20 @@ export function finishJob(
   db: Db,
   id: number,
   state: Extract<JobState, 'done' | 'failed' | 'cancelled'>,
-  opts: { error?: string | null; result?: unknown } = {}
+  opts: { error?: string | null; errorKind?: ErrorKind | null; result?: unknown } = {}
 ): void {
   db.prepare(
-    `UPDATE jobs SET state = ?, error = ?, result = ?, eta_s = NULL,
+    `UPDATE jobs SET state = ?, error = ?, error_kind = ?, result = ?, eta_s = NULL,
        progress = CASE WHEN ? = 'done' THEN 1 ELSE progress END,
        finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`
-  ).run(state, opts.error ?? null, opts.result === undefined ? null : JSON.stringify(opts.result), state, id)
+  ).run(
+    state,
+    opts.error ?? null,
+    opts.errorKind ?? null,
+    opts.result === undefined ? null : JSON.stringify(opts.result),
+    state,
+    id
+  )
 }
 
 /** At start-up: whatever was running or queued when the app died is marked interrupted. Returns their ids. */

@@ -1,13 +1,21 @@
 import type { Db } from '../connection'
-import { DEFAULT_SETTINGS, type Settings } from '../../../shared/domain'
+import { settingsFromStored, type Settings } from '../../../shared/settings'
 
+/** The stored settings over the defaults, parsed with the schema settings.update validates with. */
 export function readSettings(db: Db): Settings {
   const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]
   const stored: Record<string, unknown> = {}
-  for (const r of rows) stored[r.key] = JSON.parse(r.value) as unknown
-  const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS }
-  for (const key of Object.keys(DEFAULT_SETTINGS)) if (key in stored) merged[key] = stored[key]
-  return merged as unknown as Settings
+  for (const r of rows) stored[r.key] = parseJson(r.value)
+  return settingsFromStored(stored)
+}
+
+/** Stored JSON, or undefined (which no setting accepts) when the text is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
 }
 
 export function writeSettings(db: Db, patch: Partial<Settings>): Settings {

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import type { Db } from '../connection'
 import type { ProblemMark, VerdictChoice, VerdictRecord } from '../../../shared/domain'
 
@@ -17,10 +18,14 @@ interface VerdictRow {
   decision_ms: number
   marks: string
   note: string | null
+  /** JSON array of reason-tag labels. */
+  tags: string
   app_version: string
   created_at: string
   superseded_at: string | null
 }
+
+const storedTags = z.array(z.string())
 
 const toRecord = (r: VerdictRow): VerdictRecord => ({
   id: r.id,
@@ -38,6 +43,7 @@ const toRecord = (r: VerdictRow): VerdictRecord => ({
   decisionMs: r.decision_ms,
   marks: JSON.parse(r.marks) as ProblemMark[],
   note: r.note,
+  tags: storedTags.parse(JSON.parse(r.tags)),
   createdAt: r.created_at,
   appVersion: r.app_version,
   supersededAt: r.superseded_at
@@ -45,12 +51,27 @@ const toRecord = (r: VerdictRow): VerdictRecord => ({
 
 export type NewVerdict = Omit<VerdictRecord, 'id' | 'createdAt' | 'supersededAt'>
 
+/**
+ * Runs `work` in one IMMEDIATE transaction whose commit is durable: the database runs WAL with
+ * synchronous=NORMAL, which may lose the last commits on power loss, so verdict writes switch this
+ * connection to FULL (the WAL is fsynced at commit) for their transaction only.
+ */
+export function inDurableTransaction<T>(db: Db, work: () => T): T {
+  const previous = db.pragma('synchronous', { simple: true }) as number
+  db.pragma('synchronous = FULL')
+  try {
+    return db.transaction(work).immediate()
+  } finally {
+    db.pragma(`synchronous = ${previous}`)
+  }
+}
+
 export function insertVerdict(db: Db, v: NewVerdict): VerdictRecord {
   const info = db
     .prepare(
       `INSERT INTO verdicts (pair_id, annotator_id, verdict, strength, shown_a_edit_id, shown_b_edit_id,
-         chosen_edit_id, rejected_edit_id, listened_a_ms, listened_b_ms, switches, decision_ms, marks, note, app_version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+         chosen_edit_id, rejected_edit_id, listened_a_ms, listened_b_ms, switches, decision_ms, marks, note, tags, app_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
     )
     .run(
       v.pairId,
@@ -67,6 +88,7 @@ export function insertVerdict(db: Db, v: NewVerdict): VerdictRecord {
       v.decisionMs,
       JSON.stringify(v.marks),
       v.note,
+      JSON.stringify(v.tags),
       v.appVersion
     )
   return getVerdict(db, Number(info.lastInsertRowid)) as VerdictRecord
@@ -130,6 +152,38 @@ export function activeVerdictByAnnotator(db: Db, pairId: number, annotatorId: nu
     )
     .get(pairId, annotatorId) as VerdictRow | undefined
   return r && toRecord(r)
+}
+
+/** One annotator's active preference on an original pair judged by several annotators. */
+export interface OverlapVerdict {
+  pairId: number
+  annotatorId: number
+  verdict: VerdictChoice
+  strength: 1 | 2 | null
+  chosenEditId: number | null
+  /** The pair's own first edit: preferences are oriented by it, not by the side shown. */
+  pairEditAId: number
+}
+
+/**
+ * Every active non-skip verdict on the original pairs where this annotator and at least one other
+ * annotator both gave one.
+ */
+export function overlapVerdictsWith(db: Db, annotatorId: number): OverlapVerdict[] {
+  return db
+    .prepare(
+      `WITH mine AS (
+         SELECT v.pair_id FROM verdicts v JOIN pairs p ON p.id = v.pair_id
+         WHERE v.annotator_id = :a AND v.superseded_at IS NULL AND v.verdict <> 'skip' AND p.repeat_of_pair_id IS NULL
+           AND EXISTS (SELECT 1 FROM verdicts o WHERE o.pair_id = v.pair_id AND o.annotator_id <> :a
+                         AND o.superseded_at IS NULL AND o.verdict <> 'skip'))
+       SELECT v.pair_id AS pairId, v.annotator_id AS annotatorId, v.verdict, v.strength,
+              v.chosen_edit_id AS chosenEditId, p.edit_a_id AS pairEditAId
+       FROM verdicts v JOIN pairs p ON p.id = v.pair_id
+       WHERE v.pair_id IN (SELECT pair_id FROM mine) AND v.superseded_at IS NULL AND v.verdict <> 'skip'
+       ORDER BY v.pair_id, v.annotator_id`
+    )
+    .all({ a: annotatorId }) as OverlapVerdict[]
 }
 
 /** Active verdicts the annotator gave on self-consistency repeat pairs, with the pair each repeats. */

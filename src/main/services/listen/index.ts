@@ -1,7 +1,9 @@
 /**
  * The listening service behind the A/B screen, the CLI `judge` and `export --what preferences`:
- * presents pairs (sides randomised, provenance hidden, self-consistency repeats), records verdicts
- * durably (one transaction each), undoes them (superseding, never deleting) and computes stats.
+ * presents pairs (sides randomised, provenance hidden, self-consistency repeats), leases each pair to
+ * the annotator it is shown to so several annotators at once get distinct pairs (overlap pairs go to
+ * several of them), records verdicts durably (one synchronous=FULL transaction each), undoes them
+ * (superseding, never deleting) and computes stats, inter-annotator agreement included.
  */
 import type { Db } from '../../db/connection'
 import * as pairsQ from '../../db/queries/pairs'
@@ -20,10 +22,12 @@ import type {
   Settings,
   VerdictRecord
 } from '../../../shared/domain'
-import { agreement, chosenRejected, isRepeatSlot, mustListenViolation, verdictOutcome } from './rules'
+import { agreement, chosenRejected, isRepeatSlot, mustListenViolation, preferenceScore, verdictOutcome } from './rules'
+import { krippendorffAlpha } from './agreement'
 
 export { exportPreferences } from './export'
 export * from './rules'
+export { krippendorffAlpha, type AlphaMetric } from './agreement'
 
 /** Random source for side assignment and repeat choice; tests may replace it. */
 export interface ListenRandom {
@@ -63,39 +67,72 @@ function createRepeatPair(db: Db, annotatorId: number, rnd: ListenRandom): PairS
     editAId: pick.shownBEditId,
     editBId: pick.shownAEditId,
     priority: original.priority,
-    repeatOfPairId: pick.pairId
+    repeat: { ofPairId: pick.pairId, annotatorId }
   })
   return pairsQ.getPair(db, id) as PairSummary
 }
 
+export interface NextPairOptions {
+  /** Pairs not to present: already on screen or prefetched by the same annotator. */
+  exclude?: readonly number[]
+  /** The clock, for tests of lease expiry. */
+  nowMs?: number
+}
+
+/** The lease window starting now: ISO times as SQLite stores them. */
+function leaseWindow(settings: Settings, nowMs: number): { nowIso: string; expiresIso: string } {
+  return {
+    nowIso: new Date(nowMs).toISOString(),
+    expiresIso: new Date(nowMs + settings.leaseMinutes * 60_000).toISOString()
+  }
+}
+
 /**
- * The next pair for this annotator, or null when nothing is queued. A pending repeat (one created
- * earlier or requeued by undo) comes first; every `repeatEvery`-th presentation is a new repeat when
- * an earlier judged pair qualifies. Repeats keep their stored (swapped) sides; other pairs get a
- * fresh random side assignment on every presentation, validated again on submit.
+ * The next pair for this annotator (other than those in `opts.exclude`), or null when nothing is left for them. A pending repeat (one created
+ * earlier or requeued by undo) comes first, then a pair already leased to them (asking again renews it),
+ * then the best open pair: queued, not judged by them, with a free place (its verdicts plus other
+ * annotators' leases fewer than it needs). Every `repeatEvery`-th presentation is a new repeat when an
+ * earlier judged pair qualifies. The pair is leased to the annotator for `settings.leaseMinutes`; an
+ * abandoned lease expires and the pair returns to the queue. Repeats keep their stored (swapped) sides;
+ * other pairs get a fresh random side assignment on every presentation, validated again on submit.
  */
 export function nextPair(
   db: Db,
   annotatorId: number,
   settings: Settings,
-  rnd: ListenRandom = defaultRandom
+  rnd: ListenRandom = defaultRandom,
+  opts: NextPairOptions = {}
 ): PairPresentation | null {
   annotatorOrFail(db, annotatorId)
-  const pick = db
-    .transaction((): PairSummary | null => {
-      const pending = pairsQ.pendingRepeatPairFor(db, annotatorId)
-      if (pending) return pending
-      const original = pairsQ.nextQueuedOriginalPair(db)
-      if (!original) return null
-      const presentation = verdictsQ.countActiveVerdicts(db, annotatorId) + 1
-      if (isRepeatSlot(presentation, settings.repeatEvery)) {
-        const repeat = createRepeatPair(db, annotatorId, rnd)
-        if (repeat) return repeat
+  const exclude = opts.exclude ?? []
+  const { nowIso, expiresIso } = leaseWindow(settings, opts.nowMs ?? Date.now())
+  const picked = db
+    .transaction((): { pair: PairSummary; remaining: number } | null => {
+      pairsQ.purgeExpiredLeases(db, nowIso)
+      // Pairs on screen or prefetched stay leased to this annotator but are not presented again.
+      const held = pairsQ.leasedPairsFor(db, annotatorId).filter((p) => !exclude.includes(p.id))
+      const choose = (): PairSummary | null => {
+        const pending = pairsQ.pendingRepeatPairFor(db, annotatorId, exclude)
+        if (pending) return pending
+        if (held[0]) return held[0]
+        const open = pairsQ.nextOpenPairFor(db, annotatorId, exclude)
+        if (!open) return null
+        const presentation = verdictsQ.countActiveVerdicts(db, annotatorId) + exclude.length + 1
+        if (isRepeatSlot(presentation, settings.repeatEvery)) {
+          const repeat = createRepeatPair(db, annotatorId, rnd)
+          if (repeat) return repeat
+        }
+        return open
       }
-      return original
+      const pair = choose()
+      if (!pair) return null
+      pairsQ.leasePair(db, pair.id, annotatorId, nowIso, expiresIso)
+      const otherHeld = held.filter((p) => p.id !== pair.id && p.repeatOfPairId === null).length
+      return { pair, remaining: pairsQ.countOpenPairsFor(db, annotatorId) + otherHeld }
     })
     .immediate()
-  if (!pick) return null
+  if (!picked) return null
+  const pick = picked.pair
 
   const isRepeat = pick.repeatOfPairId !== null
   const editA = editOrFail(db, pick.editAId, 'pairId')
@@ -111,7 +148,8 @@ export function nextPair(
     shownB: blindEdit(swap ? editA : editB),
     isRepeat,
     beatGrid: loadBeatGrid(db, pick.songId),
-    remainingInQueue: pairsQ.countQueuedOriginalPairs(db)
+    remainingInQueue: picked.remaining,
+    leaseExpiresAt: expiresIso
   }
 }
 
@@ -119,117 +157,153 @@ export function nextPair(
 const MARK_SLACK_S = 0.5
 
 /**
- * Validates and records one verdict in its own transaction, and moves its pair out of the queue
- * (judged, or skipped for a skip). Throws AppFailure: not_found (pair, annotator), conflict (pair
- * already has a verdict), validation (side mapping, must-listen, strength, marks).
+ * Validates and records one verdict in its own durable transaction, releases the annotator's lease and
+ * moves the pair out of the queue once it has the verdicts it needs (judged, or skipped when all are
+ * skips). Throws AppFailure: not_found (pair, annotator), conflict (this annotator already judged the
+ * pair, the pair is done, or its places are leased to others), validation (side mapping, must-listen,
+ * strength, marks).
  */
 export function submitVerdict(
   db: Db,
-  input: ParsedInput<'verdicts.submit'>,
+  // Tags are optional for callers inside the app (scripts, the simulated annotator); the contract defaults them.
+  input: Omit<ParsedInput<'verdicts.submit'>, 'tags'> & { tags?: readonly string[] },
   settings: Settings,
-  appVersion: string
+  appVersion: string,
+  nowMs: number = Date.now()
 ): VerdictRecord {
-  return db
-    .transaction((): VerdictRecord => {
-      annotatorOrFail(db, input.annotatorId)
-      const pair = pairsQ.getPair(db, input.pairId)
-      if (!pair) throw new AppFailure('not_found', `no pair with id ${input.pairId}`, 'pairId')
-      if (pair.status !== 'queued') {
-        const by = verdictsQ.activeVerdictForPair(db, pair.id)
-        throw new AppFailure(
-          'conflict',
-          `pair ${pair.id} is already ${pair.status}${by ? ` (verdict ${by.id})` : ''}; undo that verdict to judge it again`,
-          'pairId'
-        )
-      }
-      const pairEdits = [pair.editAId, pair.editBId]
-      if (!pairEdits.includes(input.shownAEditId))
-        throw new AppFailure(
-          'validation',
-          `shownAEditId ${input.shownAEditId} is not one of pair ${pair.id}'s edits (${pairEdits.join(', ')})`,
-          'shownAEditId'
-        )
-      if (!pairEdits.includes(input.shownBEditId) || input.shownBEditId === input.shownAEditId)
-        throw new AppFailure(
-          'validation',
-          `shownBEditId ${input.shownBEditId} must be pair ${pair.id}'s other edit (edits ${pairEdits.join(', ')}, A shows ${input.shownAEditId})`,
-          'shownBEditId'
-        )
-      const editA = editOrFail(db, input.shownAEditId, 'shownAEditId')
-      const editB = editOrFail(db, input.shownBEditId, 'shownBEditId')
+  return verdictsQ.inDurableTransaction(db, (): VerdictRecord => {
+    annotatorOrFail(db, input.annotatorId)
+    const pair = pairsQ.getPair(db, input.pairId)
+    if (!pair) throw new AppFailure('not_found', `no pair with id ${input.pairId}`, 'pairId')
+    const mine = verdictsQ.activeVerdictByAnnotator(db, pair.id, input.annotatorId)
+    if (mine)
+      throw new AppFailure(
+        'conflict',
+        `you already judged pair ${pair.id} (verdict ${mine.id}); undo that verdict to judge it again`,
+        'pairId'
+      )
+    if (pair.status !== 'queued') {
+      const by = verdictsQ.activeVerdictForPair(db, pair.id)
+      throw new AppFailure(
+        'conflict',
+        `pair ${pair.id} is already ${pair.status}${by ? ` (verdict ${by.id})` : ''}; undo that verdict to judge it again`,
+        'pairId'
+      )
+    }
+    pairsQ.purgeExpiredLeases(db, leaseWindow(settings, nowMs).nowIso)
+    if (pairsQ.claimsByOthers(db, pair.id, input.annotatorId) >= pair.requiredVerdicts)
+      throw new AppFailure(
+        'conflict',
+        `pair ${pair.id} is being judged by another annotator; ask for the next pair`,
+        'pairId'
+      )
+    const pairEdits = [pair.editAId, pair.editBId]
+    if (!pairEdits.includes(input.shownAEditId))
+      throw new AppFailure(
+        'validation',
+        `shownAEditId ${input.shownAEditId} is not one of pair ${pair.id}'s edits (${pairEdits.join(', ')})`,
+        'shownAEditId'
+      )
+    if (!pairEdits.includes(input.shownBEditId) || input.shownBEditId === input.shownAEditId)
+      throw new AppFailure(
+        'validation',
+        `shownBEditId ${input.shownBEditId} must be pair ${pair.id}'s other edit (edits ${pairEdits.join(', ')}, A shows ${input.shownAEditId})`,
+        'shownBEditId'
+      )
+    const editA = editOrFail(db, input.shownAEditId, 'shownAEditId')
+    const editB = editOrFail(db, input.shownBEditId, 'shownBEditId')
 
-      const violation = mustListenViolation({
-        verdict: input.verdict,
-        listenedAMs: input.listenedAMs,
-        listenedBMs: input.listenedBMs,
-        mustListenS: settings.mustListenS,
-        durationAS: editA.outputDurationS,
-        durationBS: editB.outputDurationS
-      })
-      if (violation) throw new AppFailure('validation', violation.message, violation.field)
-
-      const preference = input.verdict === 'a' || input.verdict === 'b'
-      if (!preference && input.strength !== null)
-        throw new AppFailure(
-          'validation',
-          `strength applies only to an 'a' or 'b' verdict, not '${input.verdict}'`,
-          'strength'
-        )
-      input.marks.forEach((m, i) => {
-        const dur = (m.side === 'a' ? editA : editB).outputDurationS
-        if (m.atS > dur + MARK_SLACK_S)
-          throw new AppFailure(
-            'validation',
-            `marks.${i}: ${m.atS.toFixed(2)} s is past the end of side ${m.side.toUpperCase()} (${dur.toFixed(2)} s)`,
-            `marks.${i}.atS`
-          )
-      })
-
-      const record = verdictsQ.insertVerdict(db, {
-        pairId: pair.id,
-        annotatorId: input.annotatorId,
-        verdict: input.verdict,
-        strength: preference ? (input.strength ?? 1) : null,
-        shownAEditId: input.shownAEditId,
-        shownBEditId: input.shownBEditId,
-        ...chosenRejected(input.verdict, input.shownAEditId, input.shownBEditId),
-        listenedAMs: input.listenedAMs,
-        listenedBMs: input.listenedBMs,
-        switches: input.switches,
-        decisionMs: input.decisionMs,
-        marks: input.marks,
-        note: input.note === null || input.note.trim() === '' ? null : input.note.trim(),
-        appVersion
-      })
-      pairsQ.setPairStatus(db, pair.id, input.verdict === 'skip' ? 'skipped' : 'judged')
-      return record
+    const violation = mustListenViolation({
+      verdict: input.verdict,
+      listenedAMs: input.listenedAMs,
+      listenedBMs: input.listenedBMs,
+      mustListenS: settings.mustListenS,
+      durationAS: editA.outputDurationS,
+      durationBS: editB.outputDurationS
     })
-    .immediate()
+    if (violation) throw new AppFailure('validation', violation.message, violation.field)
+
+    const preference = input.verdict === 'a' || input.verdict === 'b'
+    if (!preference && input.strength !== null)
+      throw new AppFailure(
+        'validation',
+        `strength applies only to an 'a' or 'b' verdict, not '${input.verdict}'`,
+        'strength'
+      )
+    input.marks.forEach((m, i) => {
+      const dur = (m.side === 'a' ? editA : editB).outputDurationS
+      if (m.atS > dur + MARK_SLACK_S)
+        throw new AppFailure(
+          'validation',
+          `marks.${i}: ${m.atS.toFixed(2)} s is past the end of side ${m.side.toUpperCase()} (${dur.toFixed(2)} s)`,
+          `marks.${i}.atS`
+        )
+    })
+
+    const offered = new Set(settings.reasonTags.map((t) => t.label))
+    const tags = input.tags ?? []
+    tags.forEach((tag, i) => {
+      if (!offered.has(tag))
+        throw new AppFailure(
+          'validation',
+          `tags.${i}: '${tag}' is not one of this project's reason tags (${[...offered].join(', ') || 'none'})`,
+          `tags.${i}`
+        )
+    })
+
+    const record = verdictsQ.insertVerdict(db, {
+      pairId: pair.id,
+      annotatorId: input.annotatorId,
+      verdict: input.verdict,
+      strength: preference ? (input.strength ?? 1) : null,
+      shownAEditId: input.shownAEditId,
+      shownBEditId: input.shownBEditId,
+      ...chosenRejected(input.verdict, input.shownAEditId, input.shownBEditId),
+      listenedAMs: input.listenedAMs,
+      listenedBMs: input.listenedBMs,
+      switches: input.switches,
+      decisionMs: input.decisionMs,
+      marks: input.marks,
+      note: input.note === null || input.note.trim() === '' ? null : input.note.trim(),
+      tags: [...new Set(tags)],
+      appVersion
+    })
+    pairsQ.releaseLease(db, pair.id, input.annotatorId)
+    pairsQ.refreshPairStatus(db, pair.id)
+    return record
+  })
 }
 
 /**
- * Undoes the annotator's latest active verdict: the row is marked superseded (never deleted) and its
- * pair goes back to the queue. Returns the superseded record, or null when there is nothing to undo.
+ * Undoes the annotator's latest active verdict: the row is marked superseded (never deleted), its pair
+ * goes back to the queue (unless other annotators' verdicts still complete it) and is leased to this
+ * annotator again, since the screen shows it to them again. Returns the superseded record, or null when
+ * there is nothing to undo.
  */
-export function undoLastVerdict(db: Db, annotatorId: number): VerdictRecord | null {
+export function undoLastVerdict(
+  db: Db,
+  annotatorId: number,
+  settings: Settings,
+  nowMs: number = Date.now()
+): VerdictRecord | null {
   annotatorOrFail(db, annotatorId)
-  return db
-    .transaction((): VerdictRecord | null => {
-      const latest = verdictsQ.latestActiveVerdict(db, annotatorId)
-      if (!latest) return null
-      verdictsQ.supersedeVerdict(db, latest.id)
-      // Another annotator may hold an active verdict on the same pair (pairs are shared): keep it judged then.
-      const other = verdictsQ.activeVerdictForPair(db, latest.pairId)
-      pairsQ.setPairStatus(db, latest.pairId, other ? (other.verdict === 'skip' ? 'skipped' : 'judged') : 'queued')
-      return verdictsQ.getVerdict(db, latest.id) as VerdictRecord
-    })
-    .immediate()
+  const { nowIso, expiresIso } = leaseWindow(settings, nowMs)
+  return verdictsQ.inDurableTransaction(db, (): VerdictRecord | null => {
+    const latest = verdictsQ.latestActiveVerdict(db, annotatorId)
+    if (!latest) return null
+    verdictsQ.supersedeVerdict(db, latest.id)
+    if (pairsQ.refreshPairStatus(db, latest.pairId) === 'queued')
+      pairsQ.leasePair(db, latest.pairId, annotatorId, nowIso, expiresIso)
+    return verdictsQ.getVerdict(db, latest.id) as VerdictRecord
+  })
 }
 
 /**
  * The annotator's stats over their active verdicts: judged (not skipped), skipped, pairs per hour of
  * decision time, and self-consistency (agreement of each repeat verdict with their verdict on the
- * original pair, compared by the preferred edit so the side swap does not matter).
+ * original pair, compared by the preferred edit so the side swap does not matter), and Krippendorff's
+ * alpha over the overlap pairs they judged with others (ordinal, on the 5-point scale of preferenceScore;
+ * both_bad verdicts are off that scale and left out).
  */
 export function annotatorStats(db: Db, annotatorId: number): AnnotatorStats {
   annotatorOrFail(db, annotatorId)
@@ -248,6 +322,15 @@ export function annotatorStats(db: Db, annotatorId: number): AnnotatorStats {
     if (original === null) continue
     compared.push({ repeat, original })
   }
+  const units = new Map<number, number[]>()
+  for (const v of verdictsQ.overlapVerdictsWith(db, annotatorId)) {
+    const score = preferenceScore(v)
+    if (score === null) continue
+    const unit = units.get(v.pairId) ?? []
+    unit.push(score)
+    units.set(v.pairId, unit)
+  }
+  const pairable = [...units.values()].filter((u) => u.length >= 2)
   return {
     annotatorId,
     judged,
@@ -255,6 +338,8 @@ export function annotatorStats(db: Db, annotatorId: number): AnnotatorStats {
     pairsPerHour,
     selfConsistency: agreement(compared),
     repeatsJudged: compared.length,
+    interAnnotatorAlpha: krippendorffAlpha(pairable, 'ordinal'),
+    overlapPairsJudged: pairable.length,
     rewardModelAgreement: null
   }
 }

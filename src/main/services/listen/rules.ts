@@ -68,6 +68,23 @@ export function verdictOutcome(v: { verdict: VerdictChoice; chosenEditId: number
   return `edit:${String(v.chosenEditId)}`
 }
 
+/**
+ * A verdict on the 5-point preference scale oriented by the pair's own edits, whatever side each was
+ * shown on: -2 / -1 the pair's first edit much better / better, 0 tie, +1 / +2 its second edit. Null for
+ * skip and both_bad (no preference between the two to place on the scale).
+ */
+export function preferenceScore(v: {
+  verdict: VerdictChoice
+  strength: 1 | 2 | null
+  chosenEditId: number | null
+  pairEditAId: number
+}): number | null {
+  if (v.verdict === 'tie') return 0
+  if (v.verdict !== 'a' && v.verdict !== 'b') return null
+  const strength = v.strength ?? 1
+  return v.chosenEditId === v.pairEditAId ? -strength : strength
+}
+
 /** Fraction of (repeat, original) outcome pairs that agree; null when there are none. */
 export function agreement(pairs: readonly { repeat: string; original: string }[]): number | null {
   if (pairs.length === 0) return null

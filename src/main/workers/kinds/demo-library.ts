@@ -7,7 +7,9 @@ import { encodeWav } from '../../engines/edits'
 import { registerSongFile } from '../../services/songs/import'
 import { analyseStoredSong } from '../../services/songs/analyse-song'
 import { generateEdit, queuePairs } from '../../services/edits/edit-service'
+import type { z } from 'zod'
 import type { JobContext } from '../job-context'
+import type { demoLibraryConfig } from './index'
 
 /** Short generated songs with a clear beat and several sections, so a new user can judge at once. */
 export const DEMO_SONGS = [
@@ -18,13 +20,15 @@ export const DEMO_SONGS = [
 
 export const DEMO_DIR = 'demo'
 
-export async function runDemoLibrary(ctx: JobContext): Promise<{ songIds: number[]; pairs: number }> {
+export async function runDemoLibrary(
+  ctx: JobContext<z.output<typeof demoLibraryConfig>, never>
+): Promise<{ songIds: number[]; pairs: number }> {
   const db = openDatabase(ctx.dataDir)
   try {
     const songIds: number[] = []
     let pairs = 0
     const { maxSongDurationS } = readSettings(db)
-    const pairsPerSong = Number(ctx.config.pairsPerSong ?? 3)
+    const { pairsPerSong } = ctx.config
     for (const [i, spec] of DEMO_SONGS.entries()) {
       ctx.throwIfCancelled()
       const step = (f: number, what: string): void =>

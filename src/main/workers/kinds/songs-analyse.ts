@@ -1,18 +1,16 @@
 import { openDatabase } from '../../db/connection'
 import { readSettings } from '../../db/queries/settings'
 import { analyseStoredSong } from '../../services/songs/analyse-song'
+import type { z } from 'zod'
 import type { JobContext } from '../job-context'
-
-interface AnalyseCheckpoint {
-  done: number[]
-}
+import type { songsAnalyseCheckpoint, songsAnalyseConfig } from './index'
 
 /** Analyses the songs in config.songIds one after another; the checkpoint lists finished songs. */
 export async function runSongsAnalyse(
-  ctx: JobContext
+  ctx: JobContext<z.output<typeof songsAnalyseConfig>, z.output<typeof songsAnalyseCheckpoint>>
 ): Promise<{ ready: number[]; failed: { songId: number; reason: string }[] }> {
-  const songIds = (ctx.config.songIds as number[] | undefined) ?? []
-  const done = new Set((ctx.checkpoint as AnalyseCheckpoint | null)?.done ?? [])
+  const { songIds } = ctx.config
+  const done = new Set(ctx.checkpoint?.done ?? [])
   const db = openDatabase(ctx.dataDir)
   const ready: number[] = []
   const failed: { songId: number; reason: string }[] = []
@@ -36,7 +34,7 @@ export async function runSongsAnalyse(
         ctx.log(outcome.reason)
       }
       done.add(songId)
-      ctx.saveCheckpoint({ done: [...done] } satisfies AnalyseCheckpoint)
+      ctx.saveCheckpoint({ done: [...done] })
       ctx.songsChanged([songId])
       ctx.progress((i + 1) / songIds.length, `song ${i + 1} of ${songIds.length} done`, { songId, songFraction: 1 })
     }
