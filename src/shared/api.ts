@@ -108,7 +108,13 @@ export const requestSchemas = {
    * annotator gets it meanwhile; asking again returns the same pair and renews the lease. Null when
    * nothing is left for this annotator.
    */
-  'pairs.next': z.object({ annotatorId: id }).strict(),
+  'pairs.next': z
+    .object({
+      annotatorId: id,
+      /** Pairs not to present (already on screen or prefetched), so the screen can load the one after. */
+      exclude: z.array(id).max(16).default([])
+    })
+    .strict(),
 
   'verdicts.submit': z
     .object({
@@ -129,7 +135,9 @@ export const requestSchemas = {
         .array(z.object({ side: z.enum(['a', 'b']), atS: z.number().min(0).max(REQUEST_BOUNDS.maxOutputS) }).strict())
         .max(REQUEST_BOUNDS.maxMarks)
         .default([]),
-      note: z.string().max(2000).nullable().default(null)
+      note: z.string().max(2000).nullable().default(null),
+      /** Reason-tag labels (Settings.reasonTags); stored with the verdict and exported. */
+      tags: z.array(z.string().trim().min(1).max(40)).max(9).default([])
     })
     .strict(),
   'verdicts.undo': z.object({ annotatorId: id }).strict(),
@@ -185,7 +193,8 @@ export interface ResponseMap {
   'edits.get': EditDetail
   'edits.generate': EditDetail
   'edits.create': EditDetail
-  'edits.render': { editId: number; renderPath: string; durationS: number }
+  /** loudnessLufs: the render's integrated loudness (ITU-R BS.1770), null for silence. */
+  'edits.render': { editId: number; renderPath: string; durationS: number; loudnessLufs: number | null }
   'pairs.list': PairSummary[]
   'pairs.queue': PairSummary[]
   'pairs.create': PairSummary

@@ -81,6 +81,12 @@ export interface EditSummary {
   renderPath: string | null
 }
 
+/**
+ * Target durations an edit may ask for, as fractions of the song's length (docs/actions.md): a
+ * target outside [minFraction, maxFraction] x song is refused when the edit is generated.
+ */
+export const TARGET_DURATION_RANGE = { minFraction: 0.25, maxFraction: 2 } as const
+
 export interface EditDetail extends EditSummary {
   actions: number[]
   segments: EditSegment[]
@@ -142,6 +148,8 @@ export interface VerdictRecord {
   decisionMs: number
   marks: ProblemMark[]
   note: string | null
+  /** Quick reason tags chosen on the A/B screen (labels from Settings.reasonTags). */
+  tags: string[]
   createdAt: string
   appVersion: string
   supersededAt: string | null

@@ -215,6 +215,8 @@ describe('A/B listening screen in Chromium against serve mode', () => {
     await page.getByTestId('nav-listen').click()
     await page.getByTestId('annotator-name').fill('e2e listener')
     await page.getByTestId('annotator-create').click()
+    // The session opens on the project's instructions page.
+    await page.getByTestId('instructions-start').click()
 
     // ---- pair 1: play A, switch to B, the source position is kept ----
     const first = await waitListening(page)

@@ -6,5 +6,9 @@ export interface RenderRequest {
 }
 
 export type RenderReply =
-  | { id: number; ok: true; value: { editId: number; renderPath: string; durationS: number } }
+  | {
+      id: number
+      ok: true
+      value: { editId: number; renderPath: string; durationS: number; loudnessLufs: number | null }
+    }
   | { id: number; ok: false; error: AppError }

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
+import { QueryClientProvider } from '@tanstack/react-query'
 import { api, request } from './api/client'
+import { createQueryClient, useInvalidationByEvents } from './api/queries'
 import type { Annotator, AppInfo, Settings } from '../../shared/domain'
 import { AppCtx, VIEWS, type AppContextValue, type ToastKind, type ViewName } from './components/app-context'
 import { Toasts, type Toast } from './components/Toasts'
@@ -40,6 +42,8 @@ export function App(): React.JSX.Element {
     setToasts((t) => [...t.slice(-4), { id, kind, message }])
     if (kind === 'info') setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), 3500)
   }, [])
+  const [queryClient] = useState(() => createQueryClient((message) => notify('error', message)))
+  useInvalidationByEvents(queryClient)
 
   const attempt = useCallback(
     async <T,>(task: () => Promise<T>): Promise<T | undefined> => {
@@ -131,60 +135,65 @@ export function App(): React.JSX.Element {
   const needsAnnotator = route.view === 'listen' && (annotator === null || pickingAnnotator)
 
   return (
-    <AppCtx.Provider value={ctx}>
-      <div className="shell" data-transport={api.transport}>
-        <header className="topbar">
-          <span className="brand">EditorBot Studio</span>
-          <nav className="tabs" aria-label="Views">
-            {VIEWS.map((v) => (
-              <button
-                key={v.name}
-                type="button"
-                className={`tab${route.view === v.name ? ' tab--active' : ''}`}
-                aria-current={route.view === v.name ? 'page' : undefined}
-                onClick={() => {
-                  setPickingAnnotator(false)
-                  navigate(v.name)
-                }}
-                data-testid={`nav-${v.name}`}
-              >
-                {v.label}
-              </button>
-            ))}
-          </nav>
-          <div className="topbar__right">
-            {annotator ? (
-              <button
-                type="button"
-                className="chip"
-                onClick={() => setPickingAnnotator(true)}
-                aria-label={`Annotator ${annotator.name}: change`}
-                data-testid="annotator-badge"
-              >
-                {annotator.name}
-              </button>
+    <QueryClientProvider client={queryClient}>
+      <AppCtx.Provider value={ctx}>
+        <div className="shell" data-transport={api.transport}>
+          <header className="topbar">
+            <span className="brand">EditorBot Studio</span>
+            <nav className="tabs" aria-label="Views">
+              {VIEWS.map((v) => (
+                <button
+                  key={v.name}
+                  type="button"
+                  className={`tab${route.view === v.name ? ' tab--active' : ''}`}
+                  aria-current={route.view === v.name ? 'page' : undefined}
+                  onClick={() => {
+                    setPickingAnnotator(false)
+                    navigate(v.name)
+                  }}
+                  data-testid={`nav-${v.name}`}
+                >
+                  {v.label}
+                </button>
+              ))}
+            </nav>
+            <div className="topbar__right">
+              {annotator ? (
+                <button
+                  type="button"
+                  className="chip"
+                  onClick={() => setPickingAnnotator(true)}
+                  aria-label={`Annotator ${annotator.name}: change`}
+                  data-testid="annotator-badge"
+                >
+                  {annotator.name}
+                </button>
+              ) : (
+                <span className="muted">no annotator</span>
+              )}
+            </div>
+          </header>
+          <main className="content">
+            {needsAnnotator || (pickingAnnotator && route.view !== 'listen') ? (
+              <AnnotatorPicker
+                current={annotator}
+                onCancel={annotator ? () => setPickingAnnotator(false) : undefined}
+              />
+            ) : route.view === 'listen' && annotator ? (
+              <ListenView key={annotator.id} annotator={annotator} />
+            ) : route.view === 'library' ? (
+              <LibraryView songParam={route.param} />
+            ) : route.view === 'edits' ? (
+              <EditsView songParam={route.param} />
+            ) : route.view === 'jobs' ? (
+              <JobsView />
             ) : (
-              <span className="muted">no annotator</span>
+              <SettingsView />
             )}
-          </div>
-        </header>
-        <main className="content">
-          {needsAnnotator || (pickingAnnotator && route.view !== 'listen') ? (
-            <AnnotatorPicker current={annotator} onCancel={annotator ? () => setPickingAnnotator(false) : undefined} />
-          ) : route.view === 'listen' && annotator ? (
-            <ListenView key={annotator.id} annotator={annotator} />
-          ) : route.view === 'library' ? (
-            <LibraryView songParam={route.param} />
-          ) : route.view === 'edits' ? (
-            <EditsView songParam={route.param} />
-          ) : route.view === 'jobs' ? (
-            <JobsView />
-          ) : (
-            <SettingsView />
-          )}
-        </main>
-        <Toasts toasts={toasts} dismiss={dismiss} />
-      </div>
-    </AppCtx.Provider>
+          </main>
+          <Toasts toasts={toasts} dismiss={dismiss} />
+        </div>
+      </AppCtx.Provider>
+    </QueryClientProvider>
   )
 }

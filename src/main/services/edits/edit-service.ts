@@ -6,12 +6,13 @@ import * as songsQ from '../../db/queries/songs'
 import * as editsQ from '../../db/queries/edits'
 import * as pairsQ from '../../db/queries/pairs'
 import { AppFailure } from '../../../shared/result'
-import type { EditDetail, PairSummary } from '../../../shared/domain'
+import { TARGET_DURATION_RANGE, type EditDetail, type PairSummary } from '../../../shared/domain'
 import { buildEditDecisionList, validateActions } from '../../engines/edits'
 import { generateActions } from '../../engines/edits'
 import { renderEdit } from '../../engines/edits'
 import { encodeWav } from '../../engines/edits'
 import { decodeAudioFile, type DecodedAudio } from '../../engines/audio-io/decode'
+import { integratedLoudness } from '../../engines/audio-io/loudness'
 import { loadSongStructure } from '../songs/stored-song'
 
 export const RENDERS_DIR = 'renders'
@@ -64,6 +65,7 @@ export function generateEdit(
     )
   if (generator !== 'identity' && generator !== 'rule' && generator !== 'random')
     throw new AppFailure('validation', `unknown generator '${generator}'`, 'generator')
+  if (opts.targetDurationS !== undefined) checkTargetDuration(db, songId, opts.targetDurationS)
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31)
   const actions = generateActions(structure, generator, { seed, targetDurationS: opts.targetDurationS })
   return createEdit(db, songId, actions, {
@@ -71,6 +73,25 @@ export function generateEdit(
     seed: generator === 'identity' ? null : seed,
     targetDurationS: opts.targetDurationS ?? null
   })
+}
+
+/**
+ * Refuses a target the song cannot reach sensibly (docs/actions.md): 500 s asked of a 61 s song would
+ * otherwise be made of dozens of loops.
+ */
+export function checkTargetDuration(db: Db, songId: number, targetDurationS: number): void {
+  const song = songsQ.getSong(db, songId)
+  if (!song) throw new AppFailure('not_found', `no song with id ${songId}`, 'songId')
+  const { minFraction, maxFraction } = TARGET_DURATION_RANGE
+  const minS = song.durationS * minFraction
+  const maxS = song.durationS * maxFraction
+  if (targetDurationS < minS - 1e-9 || targetDurationS > maxS + 1e-9)
+    throw new AppFailure(
+      'validation',
+      `target duration ${targetDurationS.toFixed(1)} s is outside ${minS.toFixed(1)}–${maxS.toFixed(1)} s, ` +
+        `the range allowed for this ${song.durationS.toFixed(1)} s song (${minFraction}x to ${maxFraction}x its length)`,
+      'targetDurationS'
+    )
 }
 
 export function getEditOrFail(db: Db, editId: number): EditDetail {
@@ -89,15 +110,45 @@ async function decodeSong(absolutePath: string): Promise<DecodedAudio> {
   return audio
 }
 
-/** Renders an edit to WAV under the data directory, once; later calls return the cached file. */
-export async function renderEditToFile(
-  db: Db,
-  dataDir: string,
+export interface RenderedEdit {
   editId: number
-): Promise<{ editId: number; renderPath: string; durationS: number }> {
+  renderPath: string
+  durationS: number
+  /** Integrated loudness of the render (BS.1770), null for silence. */
+  loudnessLufs: number | null
+}
+
+/** The render's loudness lives beside it (measured once, when the render is made). */
+const loudnessFile = (absoluteWav: string): string => `${absoluteWav}.loudness.json`
+
+function writeLoudness(absoluteWav: string, loudnessLufs: number | null): void {
+  fs.writeFileSync(loudnessFile(absoluteWav), JSON.stringify({ loudnessLufs }))
+}
+
+/** The stored loudness of a render; renders made before loudness was measured are measured now. */
+async function renderLoudness(absoluteWav: string): Promise<number | null> {
+  try {
+    const stored = JSON.parse(fs.readFileSync(loudnessFile(absoluteWav), 'utf8')) as { loudnessLufs?: unknown }
+    if (typeof stored.loudnessLufs === 'number' || stored.loudnessLufs === null) return stored.loudnessLufs
+  } catch {
+    // missing or unreadable: measure again below
+  }
+  const audio = await decodeAudioFile(absoluteWav)
+  const lufs = integratedLoudness(audio.channels, audio.sampleRate)
+  writeLoudness(absoluteWav, lufs)
+  return lufs
+}
+
+/** Renders an edit to WAV under the data directory, once; later calls return the cached file. */
+export async function renderEditToFile(db: Db, dataDir: string, editId: number): Promise<RenderedEdit> {
   const edit = getEditOrFail(db, editId)
   if (edit.renderPath && fs.existsSync(path.join(dataDir, edit.renderPath)))
-    return { editId, renderPath: edit.renderPath, durationS: edit.outputDurationS }
+    return {
+      editId,
+      renderPath: edit.renderPath,
+      durationS: edit.outputDurationS,
+      loudnessLufs: await renderLoudness(path.join(dataDir, edit.renderPath))
+    }
   const song = songsQ.getSong(db, edit.songId)
   if (!song) throw new AppFailure('not_found', `edit ${editId} belongs to missing song ${edit.songId}`)
   const audio = await decodeSong(path.join(dataDir, song.audioPath))
@@ -108,9 +159,11 @@ export async function renderEditToFile(
   const absolute = path.join(dataDir, relative)
   fs.mkdirSync(path.dirname(absolute), { recursive: true })
   fs.writeFileSync(`${absolute}.partial`, encodeWav(channels, audio.sampleRate, 'pcm16'))
+  const loudnessLufs = integratedLoudness(channels, audio.sampleRate)
+  writeLoudness(absolute, loudnessLufs)
   fs.renameSync(`${absolute}.partial`, absolute)
   editsQ.setEditRenderPath(db, editId, relative)
-  return { editId, renderPath: relative, durationS: edl.outputDurationS }
+  return { editId, renderPath: relative, durationS: edl.outputDurationS, loudnessLufs }
 }
 
 export function createPair(db: Db, editAId: number, editBId: number, priority = 0): PairSummary {

@@ -8,9 +8,11 @@
  */
 import * as Tone from 'tone'
 
-export type Side = 'a' | 'b'
+import { voicePosition, type Loop } from './voice-position'
 
-import { voicePosition, type Loop } from '../features/listen/logic/voice-position'
+/** The two edits being compared, and 'r', the original song as the reference. */
+export type Side = 'a' | 'b' | 'r'
+const SIDES: readonly Side[] = ['a', 'b', 'r']
 
 export type { Loop }
 
@@ -46,13 +48,17 @@ export type PlayerListener = () => void
 export class AbPlayer {
   private readonly buffers: Partial<Record<Side, Tone.ToneAudioBuffer>> = {}
   private out: Tone.Gain | null = null
+  /** One level per side (loudness matching) between the voices and the master volume. */
+  private readonly sideOut: Partial<Record<Side, Tone.Gain>> = {}
+  private levels: Record<Side, number> = { a: 1, b: 1, r: 1 }
+  private volume = 1
   private voice: Voice | null = null
   private readonly fading = new Set<Voice>()
   private current: Side = 'a'
   /** Paused position of the current side. */
   private pausedAt = 0
   private loopRegion: Loop | null = null
-  private listened: Record<Side, number> = { a: 0, b: 0 }
+  private listened: Record<Side, number> = { a: 0, b: 0, r: 0 }
   private accountedAt = 0
   private switchCount = 0
   private ended = false
@@ -66,8 +72,29 @@ export class AbPlayer {
 
   /** The player's output node, created on first use (and again after dispose). */
   private get output(): Tone.Gain {
-    if (!this.out) this.out = new Tone.Gain(1).toDestination()
+    if (!this.out) this.out = new Tone.Gain(this.volume).toDestination()
     return this.out
+  }
+
+  private sideOutput(side: Side): Tone.Gain {
+    let g = this.sideOut[side]
+    if (!g) {
+      g = new Tone.Gain(this.levels[side]).connect(this.output)
+      this.sideOut[side] = g
+    }
+    return g
+  }
+
+  /** Linear gain per side (1 = as rendered); changes apply at once, also to a sounding voice. */
+  setLevels(levels: Partial<Record<Side, number>>): void {
+    this.levels = { ...this.levels, ...levels }
+    for (const s of SIDES) this.sideOut[s]?.gain.rampTo(this.levels[s], 0.02)
+  }
+
+  /** Master volume, 0..1. */
+  setVolume(volume: number): void {
+    this.volume = Math.min(1, Math.max(0, volume))
+    this.out?.gain.rampTo(this.volume, 0.02)
   }
 
   setCrossfadeMs(ms: number): void {
@@ -81,7 +108,7 @@ export class AbPlayer {
   /** Loads the decoded sides (one side only for single-edit playback). Stops playback and resets counters. */
   load(sides: Partial<Record<Side, AudioBuffer>>): void {
     this.stopAll()
-    for (const s of ['a', 'b'] as const) {
+    for (const s of SIDES) {
       this.buffers[s]?.dispose()
       const b = sides[s]
       if (b) this.buffers[s] = new Tone.ToneAudioBuffer(b)
@@ -90,7 +117,7 @@ export class AbPlayer {
     this.current = 'a'
     this.pausedAt = 0
     this.loopRegion = null
-    this.listened = { a: 0, b: 0 }
+    this.listened = { a: 0, b: 0, r: 0 }
     this.switchCount = 0
     this.ended = false
     this.emit()
@@ -183,7 +210,8 @@ export class AbPlayer {
    */
   switchTo(side: Side, outS: number, loop?: Loop | null): void {
     if (!this.buffers[side]) return
-    if (side !== this.current) this.switchCount++
+    // The telemetry counts comparisons: A<->B switches, not visits to the reference.
+    if (side !== this.current && side !== 'r' && this.current !== 'r') this.switchCount++
     if (loop !== undefined) this.loopRegion = loop
     this.moveTo(side, outS, side !== this.current)
   }
@@ -225,7 +253,7 @@ export class AbPlayer {
 
   private startVoice(side: Side, offset: number, fadeS: number, at = this.now + START_MARGIN_S): void {
     const buffer = this.buffers[side] as Tone.ToneAudioBuffer
-    const gain = new Tone.Gain(fadeS > 0 ? 0 : 1).connect(this.output)
+    const gain = new Tone.Gain(fadeS > 0 ? 0 : 1).connect(this.sideOutput(side))
     const source = new Tone.ToneBufferSource(buffer).connect(gain)
     const loop = this.loopRegion
     if (loop) {
@@ -315,15 +343,17 @@ export class AbPlayer {
     if (this.timer !== null) clearInterval(this.timer)
     this.timer = null
     for (const v of [...this.fading]) this.disposeVoice(v)
-    for (const s of ['a', 'b'] as const) {
+    for (const s of SIDES) {
       this.buffers[s]?.dispose()
       delete this.buffers[s]
+      this.sideOut[s]?.dispose()
+      delete this.sideOut[s]
     }
     this.out?.dispose()
     this.out = null
     this.pausedAt = 0
     this.loopRegion = null
-    this.listened = { a: 0, b: 0 }
+    this.listened = { a: 0, b: 0, r: 0 }
     this.switchCount = 0
     this.ended = false
   }

@@ -5,6 +5,7 @@ import { AbPlayer } from './ab-player'
 export function useAbPlayer(crossfadeMs = 10): AbPlayer {
   const [, setTick] = useState(0)
   const [player] = useState(() => new AbPlayer({ crossfadeMs }))
+  useEffect(() => player.setCrossfadeMs(crossfadeMs), [player, crossfadeMs])
   useEffect(() => {
     const off = player.subscribe(() => setTick((t) => t + 1))
     return () => {

@@ -1,6 +1,6 @@
 import { useRef } from 'react'
 import { ACTIONS } from '../../../shared/actions'
-import { editMapSpans } from '../features/listen/logic/timeline'
+import { editMapSpans } from '../lib/timeline'
 import { useAnimationFrame } from './useAnimationFrame'
 
 /** One colour per action id (KEEP .. JUMP), shared by the edit map and its legend. */

@@ -7,7 +7,7 @@ import {
   sourcePositionAt,
   switchTarget,
   type TimelineSide
-} from '../../../../src/renderer/src/features/listen/logic/switching'
+} from '../../../../src/renderer/src/lib/switching'
 
 const BEAT = 0.5
 

@@ -9,9 +9,9 @@ import {
   outputBeats,
   splices,
   stepBar
-} from '../../../../src/renderer/src/features/listen/logic/timeline'
-import { computePeaks } from '../../../../src/renderer/src/features/listen/logic/peaks'
-import { voicePosition } from '../../../../src/renderer/src/features/listen/logic/voice-position'
+} from '../../../../src/renderer/src/lib/timeline'
+import { computePeaks } from '../../../../src/renderer/src/lib/peaks'
+import { voicePosition } from '../../../../src/renderer/src/audio/voice-position'
 
 const BEAT = 0.5
 const grid = {

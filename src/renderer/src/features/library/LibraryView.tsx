@@ -1,8 +1,11 @@
-import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react'
+import { useEffect, useRef, useState, type DragEvent } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
 import { api, request } from '../../api/client'
+import { queryKeys, useApiQuery } from '../../api/queries'
 import type { EventMap, ImportReport } from '../../../../shared/api'
+import type { SongSummary } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
-import { useLoaded } from '../../components/useLoaded'
+import { DataTable, type Column } from '../../components/DataTable'
 import { EmptyState, ProgressBar, formatDuration, formatEta } from '../../components/ui'
 import { SongDetail } from './SongDetail'
 
@@ -10,38 +13,40 @@ type Progress = EventMap['job.progress']
 
 const AUDIO_ACCEPT = 'audio/*,.wav,.mp3,.flac,.ogg,.oga,.m4a'
 
+/** Song status changes inside a running job are not all announced: poll while something is pending. */
+const PENDING_POLL_MS = 3000
+
+/** A song's length is known only once it is analysed: a dash until then, never "0:00". */
+export function songDurationLabel(s: Pick<SongSummary, 'status' | 'durationS'>): string {
+  return s.status === 'ready' || s.durationS > 0 ? formatDuration(s.durationS) : '—'
+}
+
 /** Songs with their analysis status, import by picker or drag and drop, and the song view. */
 export function LibraryView(props: { songParam: string | null }): React.JSX.Element {
   const { attempt, notify, navigate } = useApp()
+  const client = useQueryClient()
   const [progress, setProgress] = useState<Progress | null>(null)
   const [dragging, setDragging] = useState(false)
   const [importing, setImporting] = useState(false)
   const [reports, setReports] = useState<ImportReport[]>([])
   const fileInput = useRef<HTMLInputElement>(null)
 
-  const load = useCallback(() => attempt(() => request('songs.list', {})), [attempt])
-  const { value: songs, refresh } = useLoaded(load)
+  const songsQuery = useApiQuery(queryKeys.songs(), 'songs.list', {}, { refetchIntervalMs: PENDING_POLL_MS })
+  const songs = songsQuery.data ?? null
+  const refresh = (): Promise<void> => client.invalidateQueries({ queryKey: queryKeys.songs() })
 
   useEffect(() => {
     const offs = [
-      api.on('songs.changed', () => void refresh()),
       api.on('job.state', (e) => {
-        if (e.kind === 'songs.analyse' || e.kind === 'demo.library') {
-          if (e.state !== 'running' && e.state !== 'queued') setProgress(null)
-          void refresh()
-        }
+        if ((e.kind === 'songs.analyse' || e.kind === 'demo.library') && e.state !== 'running' && e.state !== 'queued')
+          setProgress(null)
       }),
       api.on('job.progress', (e) => {
         if (e.kind === 'songs.analyse' || e.kind === 'demo.library') setProgress(e)
       })
     ]
-    // Song status changes inside a running job are not all announced: poll while something is pending.
-    const id = setInterval(() => void refresh(), 3000)
-    return () => {
-      offs.forEach((off) => off())
-      clearInterval(id)
-    }
-  }, [refresh])
+    return () => offs.forEach((off) => off())
+  }, [])
 
   const importFiles = async (files: File[]): Promise<void> => {
     if (files.length === 0) return
@@ -76,6 +81,81 @@ export function LibraryView(props: { songParam: string | null }): React.JSX.Elem
 
   const selected = props.songParam === null ? null : Number(props.songParam)
   const selectedSong = songs?.find((s) => s.id === selected) ?? null
+
+  const columns: Column<SongSummary>[] = [
+    {
+      key: 'song',
+      header: 'Song',
+      cell: (s) => (
+        <>
+          <div>{s.title}</div>
+          {s.artist && <div className="muted small">{s.artist}</div>}
+        </>
+      )
+    },
+    {
+      key: 'status',
+      header: 'Status',
+      className: 'status-cell',
+      cell: (s) => (
+        <>
+          <span className={`badge badge--${s.status}`}>{s.status}</span>
+          {s.status === 'analysing' && progress && (
+            <div className="status-progress">
+              {/* The job reports the current file's own fraction beside the batch's. */}
+              <ProgressBar
+                value={progress.metrics.songId === s.id ? (progress.metrics.songFraction ?? 0) : 0}
+                label={`Analysing ${s.title}`}
+              />
+              <span className="muted small">{progress.message ?? ''}</span>
+            </div>
+          )}
+          {s.status === 'failed' && <div className="text-error small">{s.error ?? 'analysis failed'}</div>}
+        </>
+      )
+    },
+    {
+      key: 'tempo',
+      header: 'Tempo',
+      numeric: true,
+      cell: (s) => (s.tempoBpm === null ? '—' : `${s.tempoBpm.toFixed(1)} bpm`)
+    },
+    { key: 'beats', header: 'Beats', numeric: true, cell: (s) => s.beatCount ?? '—' },
+    {
+      key: 'duration',
+      header: 'Duration',
+      numeric: true,
+      cell: (s) => <span data-testid="song-duration">{songDurationLabel(s)}</span>
+    },
+    {
+      key: 'actions',
+      header: 'Actions',
+      hidden: true,
+      className: 'actions',
+      cell: (s) => (
+        <>
+          <button
+            type="button"
+            className="btn btn--small"
+            onClick={() => navigate('library', String(s.id))}
+            disabled={s.status !== 'ready'}
+            aria-label={`View ${s.title}`}
+          >
+            View
+          </button>
+          <button
+            type="button"
+            className="btn btn--small"
+            onClick={() => navigate('edits', String(s.id))}
+            disabled={s.status !== 'ready'}
+            aria-label={`Edits of ${s.title}`}
+          >
+            Edits
+          </button>
+        </>
+      )
+    }
+  ]
 
   return (
     <div className="library" data-testid="library-view">
@@ -145,79 +225,18 @@ export function LibraryView(props: { songParam: string | null }): React.JSX.Elem
       ) : songs.length === 0 ? (
         <EmptyState title="No songs yet: import some audio to start." testId="library-empty" />
       ) : (
-        <table className="table" data-testid="songs-table">
-          <thead>
-            <tr>
-              <th scope="col">Song</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="num">
-                Tempo
-              </th>
-              <th scope="col" className="num">
-                Beats
-              </th>
-              <th scope="col" className="num">
-                Duration
-              </th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {songs.map((s) => (
-              <tr
-                key={s.id}
-                data-testid="song-row"
-                data-song-id={s.id}
-                data-status={s.status}
-                className={s.id === selected ? 'row--selected' : undefined}
-              >
-                <td>
-                  <div>{s.title}</div>
-                  {s.artist && <div className="muted small">{s.artist}</div>}
-                </td>
-                <td className="status-cell">
-                  <span className={`badge badge--${s.status}`}>{s.status}</span>
-                  {s.status === 'analysing' && progress && (
-                    <div className="status-progress">
-                      {/* The job reports the current file's own fraction beside the batch's. */}
-                      <ProgressBar
-                        value={progress.metrics.songId === s.id ? (progress.metrics.songFraction ?? 0) : 0}
-                        label={`Analysing ${s.title}`}
-                      />
-                      <span className="muted small">{progress.message ?? ''}</span>
-                    </div>
-                  )}
-                  {s.status === 'failed' && <div className="text-error small">{s.error ?? 'analysis failed'}</div>}
-                </td>
-                <td className="num">{s.tempoBpm === null ? '—' : `${s.tempoBpm.toFixed(1)} bpm`}</td>
-                <td className="num">{s.beatCount ?? '—'}</td>
-                <td className="num">{formatDuration(s.durationS)}</td>
-                <td className="actions">
-                  <button
-                    type="button"
-                    className="btn btn--small"
-                    onClick={() => navigate('library', String(s.id))}
-                    disabled={s.status !== 'ready'}
-                    aria-label={`View ${s.title}`}
-                  >
-                    View
-                  </button>
-                  <button
-                    type="button"
-                    className="btn btn--small"
-                    onClick={() => navigate('edits', String(s.id))}
-                    disabled={s.status !== 'ready'}
-                    aria-label={`Edits of ${s.title}`}
-                  >
-                    Edits
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          columns={columns}
+          rows={songs}
+          rowKey={(s) => s.id}
+          testId="songs-table"
+          rowProps={(s) => ({
+            'data-testid': 'song-row',
+            'data-song-id': s.id,
+            'data-status': s.status,
+            className: s.id === selected ? 'row--selected' : undefined
+          })}
+        />
       )}
       {selectedSong && selectedSong.status === 'ready' && <SongDetail key={selectedSong.id} song={selectedSong} />}
     </div>

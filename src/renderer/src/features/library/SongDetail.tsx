@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useState } from 'react'
-import { api, request } from '../../api/client'
+import { useMemo, useState } from 'react'
+import { api } from '../../api/client'
+import { queryKeys, useApiQuery } from '../../api/queries'
 import { decodeAudio } from '../../audio/ab-player'
 import { useAbPlayer } from '../../audio/use-ab-player'
-import type { BeatGrid, SongSummary, Waveform as WaveformData } from '../../../../shared/domain'
+import type { SongSummary } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
 import { Waveform, type WaveformMarker } from '../../components/Waveform'
 
@@ -10,27 +11,10 @@ import { Waveform, type WaveformMarker } from '../../components/Waveform'
 export function SongDetail(props: { song: SongSummary }): React.JSX.Element {
   const { attempt } = useApp()
   const { song } = props
-  const [wave, setWave] = useState<WaveformData | null>(null)
-  const [beats, setBeats] = useState<BeatGrid | null>(null)
+  const wave = useApiQuery(queryKeys.waveform(song.id), 'songs.waveform', { songId: song.id, buckets: 1200 }).data
+  const beats = useApiQuery(queryKeys.beats(song.id), 'songs.beats', { songId: song.id }).data
   const [loaded, setLoaded] = useState(false)
   const player = useAbPlayer()
-
-  useEffect(() => {
-    let live = true
-    void attempt(async () => {
-      const [w, b] = await Promise.all([
-        request('songs.waveform', { songId: song.id, buckets: 1200 }),
-        request('songs.beats', { songId: song.id })
-      ])
-      if (live) {
-        setWave(w)
-        setBeats(b)
-      }
-    })
-    return () => {
-      live = false
-    }
-  }, [attempt, song.id])
 
   const markers = useMemo<WaveformMarker[]>(
     () =>

@@ -1,10 +1,10 @@
 /** Fetches a pair and gets everything the A/B screen needs ready before it is shown. */
 import { api, request } from '../../api/client'
 import { decodeAudio } from '../../audio/ab-player'
-import { computePeaks } from './logic/peaks'
-import type { EditDetail, PairPresentation } from '../../../../shared/domain'
-import type { TimelineSide } from './logic/switching'
-import { barStarts, outputBeats, splices, type Splice } from './logic/timeline'
+import type { BeatGrid, EditDetail, PairPresentation } from '../../../../shared/domain'
+import { loadRender } from '../../lib/renders'
+import type { TimelineSide } from '../../lib/switching'
+import { barStarts, outputBeats, splices, type Splice } from '../../lib/timeline'
 
 export type SideName = 'a' | 'b'
 
@@ -15,40 +15,83 @@ export interface LoadedSide {
   timeline: TimelineSide
   bars: number[]
   splices: Splice[]
+  loudnessLufs: number | null
+}
+
+/** The original song, played on R as the reference (the identity timeline: output time = source time). */
+export interface LoadedReference {
+  buffer: AudioBuffer
+  timeline: TimelineSide
+  bars: number[]
 }
 
 export interface LoadedPair {
   p: PairPresentation
   songDurationS: number
   sides: Record<SideName, LoadedSide>
+  reference: LoadedReference
 }
 
-const PEAK_BUCKETS = 1200
-
 async function loadSide(edit: EditDetail, p: PairPresentation, signal: AbortSignal): Promise<LoadedSide> {
-  const { renderPath } = await request('edits.render', { editId: edit.id })
-  const buffer = await decodeAudio(api.fileUrl(renderPath), signal)
-  const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c))
-  const durationS = Math.min(edit.outputDurationS, buffer.duration)
+  const r = await loadRender(edit.id, signal)
+  const durationS = Math.min(edit.outputDurationS, r.buffer.duration)
   const beats = outputBeats(edit.segments, p.beatGrid)
   return {
     edit,
-    buffer,
-    peaks: computePeaks(channels, PEAK_BUCKETS),
+    buffer: r.buffer,
+    peaks: r.peaks,
     timeline: { segments: edit.segments, durationS },
     bars: barStarts(beats),
-    splices: splices(edit.segments)
+    splices: splices(edit.segments),
+    loudnessLufs: r.loudnessLufs
   }
 }
 
-/** The annotator's next pair with both sides rendered, decoded and measured; null when the queue is empty. */
-export async function loadNextPair(annotatorId: number, signal: AbortSignal): Promise<LoadedPair | null> {
-  const p = await request('pairs.next', { annotatorId })
+export function identityTimeline(durationS: number): TimelineSide {
+  return {
+    segments: [{ srcStart: 0, srcEnd: durationS, outStart: 0, fadeIn: 0, gain: 'flat', beat: 0, action: 0, cause: 0 }],
+    durationS
+  }
+}
+
+function referenceBars(grid: BeatGrid): number[] {
+  return barStarts(grid.times.map((t, i) => ({ t, downbeat: grid.barPosition[i] === 0 })))
+}
+
+/** Consecutive pairs are often of one song: its decoded original is kept for the next one. */
+let lastReference: { songId: number; buffer: Promise<AudioBuffer> } | null = null
+
+function referenceAudio(songId: number, audioPath: string, signal: AbortSignal): Promise<AudioBuffer> {
+  if (lastReference?.songId === songId) return lastReference.buffer
+  const buffer = decodeAudio(api.fileUrl(audioPath), signal)
+  lastReference = { songId, buffer }
+  buffer.catch(() => {
+    if (lastReference?.buffer === buffer) lastReference = null
+  })
+  return buffer
+}
+
+/**
+ * The annotator's next pair with both sides and the original rendered, decoded and measured; null
+ * when the queue is empty. `exclude`: pairs already on screen or prefetched.
+ */
+export async function loadNextPair(
+  annotatorId: number,
+  signal: AbortSignal,
+  exclude: readonly number[] = []
+): Promise<LoadedPair | null> {
+  const p = await request('pairs.next', { annotatorId, ...(exclude.length > 0 ? { exclude: [...exclude] } : {}) })
   if (!p) return null
-  const [song, a, b] = await Promise.all([
-    request('songs.get', { songId: p.songId }),
+  const song = await request('songs.get', { songId: p.songId })
+  const [a, b, ref] = await Promise.all([
     loadSide(p.shownA, p, signal),
-    loadSide(p.shownB, p, signal)
+    loadSide(p.shownB, p, signal),
+    referenceAudio(song.id, song.audioPath, signal)
   ])
-  return { p, songDurationS: song.durationS, sides: { a, b } }
+  return {
+    p,
+    songDurationS: song.durationS,
+    sides: { a, b },
+    reference: { buffer: ref, timeline: identityTimeline(ref.duration), bars: referenceBars(p.beatGrid) }
+  }
 }

@@ -16,6 +16,8 @@ export type ListenCommand =
   | { type: 'next' }
   | { type: 'bar'; delta: -1 | 1 }
   | { type: 'help' }
+  | { type: 'reference' }
+  | { type: 'tag'; tag: string }
 
 /** 1 = A much better, 2 = A better, 3 = tie, 4 = B better, 5 = B much better, 0 = both bad. */
 export const VERDICT_KEYS: Readonly<Record<string, VerdictKey>> = {
@@ -60,12 +62,22 @@ export interface KeyInput {
   shiftKey?: boolean
 }
 
-/** The command for a key press, or null when the key is not the screen's (or has Ctrl/Cmd/Alt). */
-export function commandForKey(e: KeyInput): ListenCommand | null {
+/**
+ * The command for a key press, or null when the key is not the screen's (or has Ctrl/Cmd/Alt).
+ * `tags` are the project's reason tags; the screen's own keys win over a tag's.
+ */
+export function commandForKey(e: KeyInput, tags: readonly { key: string; label: string }[] = []): ListenCommand | null {
   if (e.ctrlKey || e.metaKey || e.altKey) return null
-  const v = VERDICT_KEYS[e.key]
+  const fixed = fixedCommand(e.key)
+  if (fixed) return fixed
+  const tag = tags.find((t) => t.key === e.key.toLowerCase())
+  return tag ? { type: 'tag', tag: tag.label } : null
+}
+
+function fixedCommand(key: string): ListenCommand | null {
+  const v = VERDICT_KEYS[key]
   if (v) return { type: 'verdict', verdict: v.verdict, strength: v.strength }
-  switch (e.key) {
+  switch (key) {
     case ' ':
       return { type: 'playPause' }
     case 'a':
@@ -96,6 +108,9 @@ export function commandForKey(e: KeyInput): ListenCommand | null {
       return { type: 'bar', delta: 1 }
     case '?':
       return { type: 'help' }
+    case 'r':
+    case 'R':
+      return { type: 'reference' }
     default:
       return null
   }
@@ -103,7 +118,8 @@ export function commandForKey(e: KeyInput): ListenCommand | null {
 
 export const CHEATSHEET: readonly [string, string][] = [
   ['Space', 'play / pause'],
-  ['A  B  Tab', 'switch side'],
+  ['A  B  Tab', 'switch side (works wherever focus is)'],
+  ['R', 'original song (reference)'],
   ['1  2', 'A much better / better'],
   ['3', 'tie'],
   ['4  5', 'B better / much better'],
@@ -116,3 +132,34 @@ export const CHEATSHEET: readonly [string, string][] = [
   ['Enter', 'next pair'],
   ['?', 'hide / show keys']
 ]
+
+/** What has keyboard focus when a key is pressed: a text field, a button or link, or anything else. */
+export type KeyTarget = 'text' | 'button' | 'other'
+
+export interface KeyRoute {
+  command: ListenCommand | null
+  /** Stop the browser's own handling (focus moves, button clicks, scrolling). */
+  preventDefault: boolean
+  /** Leave the text field (Escape). */
+  blur: boolean
+}
+
+const NOTHING: KeyRoute = { command: null, preventDefault: false, blur: false }
+
+/**
+ * Routes a key press on the A/B screen. Typing in a text field is never taken over (Escape leaves
+ * it). Everything else is the screen's whatever has focus, so Tab switches sides even after a button
+ * was clicked; only Enter on a focused button activates that button, and Shift+Tab still moves focus.
+ */
+export function routeKey(
+  e: KeyInput,
+  target: KeyTarget,
+  tags: readonly { key: string; label: string }[] = []
+): KeyRoute {
+  if (target === 'text') return e.key === 'Escape' ? { command: null, preventDefault: false, blur: true } : NOTHING
+  if (e.key === 'Tab' && e.shiftKey) return NOTHING
+  const command = commandForKey(e, tags)
+  if (!command) return NOTHING
+  if (e.key === 'Enter' && target === 'button') return NOTHING
+  return { command, preventDefault: true, blur: false }
+}

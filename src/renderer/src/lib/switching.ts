@@ -3,8 +3,8 @@
  * edit plays that source time (via the edits' output->source time maps), otherwise the same relative
  * position. Pure: no DOM, no audio, tested in Node.
  */
-import type { EditSegment } from '../../../../../shared/domain'
-import { outputToSource, sourceToOutputAll } from '../../../../../shared/timemap'
+import type { EditSegment } from '../../../shared/domain'
+import { outputToSource, sourceToOutputAll } from '../../../shared/timemap'
 
 export interface TimelineSide {
   segments: readonly EditSegment[]

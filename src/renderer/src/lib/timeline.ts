@@ -2,8 +2,8 @@
  * Musical grid of an edit's *output*: where the source beats and downbeats land after the edit, for
  * bar navigation, the L loop and the splice markers. Pure.
  */
-import type { BeatGrid, EditSegment } from '../../../../../shared/domain'
-import { ACTIONS } from '../../../../../shared/actions'
+import type { BeatGrid, EditSegment } from '../../../shared/domain'
+import { ACTIONS } from '../../../shared/actions'
 
 export interface OutputBeat {
   t: number
