@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import { openDatabase, type Db } from '../db/connection'
 import { schemaVersion } from '../db/migrate'
@@ -28,11 +27,12 @@ export interface AppContext {
  */
 export function createAppContext(opts: { dataDir: string; recoverJobs?: boolean }): AppContext {
   const dataDir = path.resolve(opts.dataDir)
-  fs.mkdirSync(dataDir, { recursive: true })
+  // Creates the folder when missing; a folder this process cannot write opens read-only (db.readonly).
   const db = openDatabase(dataDir)
   const events = new EventBus()
   const jobs = new JobRunner(db, dataDir, events)
-  if (opts.recoverJobs ?? true) jobs.recoverInterrupted()
+  // Recovery writes: a read-only data directory is only read (`status`, `songs`), never repaired.
+  if ((opts.recoverJobs ?? true) && !db.readonly) jobs.recoverInterrupted()
   const renders = new RenderService(dataDir)
   return {
     dataDir,

@@ -15,6 +15,11 @@ export interface ImportResult {
 
 /** Imports files and folders from this machine's disk (desktop app, CLI) and starts their analysis. */
 export function importSongs(ctx: ImportContext, paths: readonly string[]): ImportResult {
+  if (ctx.db.readonly)
+    throw new AppFailure(
+      'forbidden',
+      `the data directory ${ctx.dataDir} is read-only here: songs can be listed but not imported. Give this user write access, or choose another data directory (--data-dir DIR or EDITORBOT_DATA_DIR).`
+    )
   const { files, missing } = expandImportPaths(paths)
   const reports: ImportReport[] = missing.map((p) => ({
     path: p,
