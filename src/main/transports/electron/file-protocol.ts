@@ -1,8 +1,6 @@
 import { net, protocol } from 'electron'
 import { pathToFileURL } from 'node:url'
-import { resolveInDataDir } from '../../app/paths'
-
-export const FILE_SCHEME = 'editorbot-file'
+import { FILE_SCHEME, fileRequestStatus, resolveFileRequest } from './policy'
 
 /** Must run before app 'ready'. */
 export function registerFileScheme(): void {
@@ -11,12 +9,11 @@ export function registerFileScheme(): void {
   ])
 }
 
-/** Serves editorbot-file://data/<relative> from the data directory only; anything else is refused. */
+/** Serves editorbot-file://data/<relative> from the data directory's served folders only, by real path. */
 export function handleFileScheme(dataDir: string): void {
   protocol.handle(FILE_SCHEME, (request) => {
-    const url = new URL(request.url)
-    const file = resolveInDataDir(dataDir, decodeURIComponent(url.pathname.replace(/^\/+/, '')))
-    if (url.host !== 'data' || !file) return new Response('outside the data directory', { status: 403 })
-    return net.fetch(pathToFileURL(file).toString(), { headers: request.headers })
+    const file = resolveFileRequest(dataDir, request.url)
+    if (!file.ok) return new Response(file.reason, { status: fileRequestStatus(file.reason) })
+    return net.fetch(pathToFileURL(file.path).toString(), { headers: request.headers })
   })
 }

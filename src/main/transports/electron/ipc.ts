@@ -1,22 +1,34 @@
-import { ipcMain, type WebContents } from 'electron'
-import type { AppContext } from '../../app/context'
-import { REQUEST_NAMES } from '../../../shared/api'
-import { createHandlers } from '../../api/handlers'
-import { dispatch } from '../../api/dispatch'
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron'
+import { REQUEST_NAMES, type EventName } from '../../../shared/api'
+import { err, type Result } from '../../../shared/result'
+import { isTrustedSender, type AppEntry, type SenderFrame } from './policy'
+
+function senderFrame(event: IpcMainInvokeEvent): SenderFrame | null {
+  const frame = event.senderFrame
+  return frame ? { url: frame.url, isTopFrame: frame.parent === null } : null
+}
 
 /**
- * Electron transport: one ipcMain handler per contract request (channel `api:<name>`), and every main
- * event forwarded to the windows on `event:<name>`. Same dispatch as serve mode.
+ * Electron transport: one ipcMain handler per contract request (channel `api:<name>`), relayed to the backend
+ * process; requests from anything but the app's own top frame are refused. The preload and renderer are the
+ * same as before the backend moved out of the main process.
  */
-export function registerIpc(ctx: AppContext, targets: () => WebContents[]): () => void {
-  const handlers = createHandlers(ctx, { transport: 'electron' })
+export function registerIpc(
+  call: (name: string, input: unknown) => Promise<Result<unknown>>,
+  entry: AppEntry
+): () => void {
   for (const name of REQUEST_NAMES)
-    ipcMain.handle(`api:${name}`, (_event, input: unknown) => dispatch(handlers, name, input))
-  const stop = ctx.events.onAny((event, payload) => {
-    for (const wc of targets()) if (!wc.isDestroyed()) wc.send(`event:${event}`, payload)
-  })
+    ipcMain.handle(`api:${name}`, (event, input: unknown) =>
+      isTrustedSender(senderFrame(event), entry)
+        ? call(name, input)
+        : err('forbidden', `${name}: requests are accepted only from the app's own window`)
+    )
   return () => {
-    stop()
     for (const name of REQUEST_NAMES) ipcMain.removeHandler(`api:${name}`)
   }
+}
+
+/** Backend events go to every window on `event:<name>`. */
+export function forwardEvent(targets: readonly WebContents[], name: EventName, payload: unknown): void {
+  for (const wc of targets) if (!wc.isDestroyed()) wc.send(`event:${name}`, payload)
 }

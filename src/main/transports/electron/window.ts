@@ -1,39 +1,51 @@
-import { BrowserWindow, shell } from 'electron'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { BrowserWindow, screen } from 'electron'
+import { placeWindow, saveWindowState, type WindowState, type WindowSizing } from './window-state'
+import { secureWebPreferences, type AppEntry } from './policy'
 
-const here = path.dirname(fileURLToPath(import.meta.url))
+const SIZING: WindowSizing = { width: 1360, height: 860, minWidth: 1280, minHeight: 800 }
 
-/** The one app window, locked down: isolated, sandboxed, no Node, no popups, no foreign navigation. */
-export function createMainWindow(): BrowserWindow {
+/** Work areas of the connected displays, the primary first. */
+function displayWorkAreas(): Electron.Rectangle[] {
+  const primary = screen.getPrimaryDisplay()
+  return [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map((d) => d.workArea)
+}
+
+/**
+ * The one app window, locked down (policy.ts): isolated, sandboxed, no Node. It opens where it was left
+ * when that place is still on a display, and remembers its bounds when closed.
+ */
+export function createMainWindow(opts: {
+  preload: string
+  entry: AppEntry
+  dataDir: string
+  saved: WindowState | null
+}): BrowserWindow {
+  const bounds = placeWindow(opts.saved?.bounds ?? null, displayWorkAreas(), SIZING)
   const win = new BrowserWindow({
-    width: 1360,
-    height: 860,
-    minWidth: 1280,
-    minHeight: 800,
+    ...bounds,
+    minWidth: SIZING.minWidth,
+    minHeight: SIZING.minHeight,
     backgroundColor: '#111418',
     show: false,
     title: 'EditorBot Studio',
-    webPreferences: {
-      preload: path.join(here, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false
+    webPreferences: secureWebPreferences(opts.preload)
+  })
+  win.once('ready-to-show', () => {
+    if (opts.saved?.maximized) win.maximize()
+    win.show()
+  })
+  win.on('close', () => {
+    try {
+      saveWindowState(opts.dataDir, {
+        bounds: win.getNormalBounds(),
+        maximized: win.isMaximized(),
+        fullScreen: win.isFullScreen()
+      })
+    } catch {
+      // Remembering the size is a convenience; failing to write it must not block closing.
     }
   })
-  win.once('ready-to-show', () => win.show())
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    // Links to documentation open in the system browser; the app never opens windows of its own.
-    if (url.startsWith('https://')) void shell.openExternal(url)
-    return { action: 'deny' }
-  })
-  win.webContents.on('will-navigate', (event, url) => {
-    if (new URL(url).origin !== new URL(win.webContents.getURL()).origin) event.preventDefault()
-  })
-  const devUrl = process.env.ELECTRON_RENDERER_URL
-  if (devUrl) void win.loadURL(devUrl)
-  else void win.loadFile(path.join(here, '../renderer/index.html'))
+  if (opts.entry.kind === 'dev') void win.loadURL(opts.entry.origin)
+  else void win.loadFile(opts.entry.indexHtml)
   return win
 }
