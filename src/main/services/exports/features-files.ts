@@ -1,7 +1,7 @@
 /**
  * Per-song feature matrices written beside exported preferences, one NumPy .npy file per song
- * (format 1.0, little-endian float32, C order, shape [beats, 125]; `numpy.load` reads it, and so does
- * scripts/python/train_reward_ddp.py without numpy's help).
+ * (format 1.0, little-endian float32, C order, shape [beats, 125]; `numpy.load` reads it, as
+ * scripts/python/train_reward_ddp.py does).
  */
 import fs from 'node:fs'
 import path from 'node:path'

@@ -33,9 +33,14 @@ export interface PreferenceRow {
   /** The preferred edit's action per beat; null for tie, both_bad and skip. */
   chosen: number[] | null
   rejected: number[] | null
-  /** TRL/OpenRLHF margin: 1 for "much better" (strength 2), 0 for "better"; null without a winner. */
+  /**
+   * TRL/OpenRLHF margin: MUCH_BETTER_MARGIN for "much better" (strength 2), 0 for "better"; null without
+   * a winner.
+   */
   margin: number | null
   features_file: string
+  /** Layout version of the song's features (docs/features.md); null before analysis. */
+  feature_version: number | null
   verdict_id: number
   pair_id: number
   repeat_of_pair_id: number | null
@@ -65,6 +70,9 @@ export interface PreferenceRow {
   created_at: string
   app_version: string
 }
+
+/** The margin the app's own reward training gives a strength-2 verdict (strengthMargin in reward-training.ts). */
+export const MUCH_BETTER_MARGIN = 0.5
 
 const exported = (e: EditDetail): ExportedEdit => ({
   edit_id: e.id,
@@ -104,8 +112,9 @@ export function preferenceRows(db: Db): PreferenceRow[] {
       prompt: `song:${pair.songId} features:${featuresFile}`,
       chosen: winner ? chosen.actions : null,
       rejected: winner ? rejected.actions : null,
-      margin: winner ? (v.strength === 2 ? 1 : 0) : null,
+      margin: winner ? (v.strength === 2 ? MUCH_BETTER_MARGIN : 0) : null,
       features_file: featuresFile,
+      feature_version: song?.featureVersion ?? null,
       verdict_id: v.id,
       pair_id: v.pairId,
       repeat_of_pair_id: pair.repeatOfPairId,
