@@ -22,6 +22,12 @@ import type {
 } from './domain'
 import type { ErrorKind, Result } from './result'
 import { ACTION_COUNT } from './actions'
+import type {
+  RewardModelComparison,
+  RewardModelVersion,
+  SimulatedJudgeReport,
+  TrainRewardResult
+} from './domain'
 
 import { settingsSchema } from './settings'
 
@@ -147,6 +153,52 @@ export const requestSchemas = {
   'annotators.create': z.object({ name: z.string().trim().min(1).max(64) }).strict(),
   'annotators.stats': z.object({ annotatorId: id }).strict(),
 
+  'rewardModels.list': z.object({}).strict(),
+  /** A path on the main side's disk (the file picker, drag and drop, or a serve-mode upload's staged path). */
+  'rewardModels.import': z
+    .object({
+      path: z.string().min(1).max(4096),
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    })
+    .strict(),
+  /** Makes a version active (also the roll back): the user's choice overrides the not-worse-than-parent rule. */
+  'rewardModels.activate': z.object({ name: z.string().min(1).max(64) }).strict(),
+  /** Both versions on the same held-out pairs. */
+  'rewardModels.compare': z.object({ a: z.string().min(1).max(64), b: z.string().min(1).max(64) }).strict(),
+  /** The raw model output for an edit, exactly what the ONNX file computes (no normalisation). */
+  'rewardModels.score': z.object({ model: z.string().min(1).max(64), editId: id }).strict(),
+  /** Starts a 'reward.train' job training the next version vN+1 (the job config is this object). */
+  'rewardModels.train': z
+    .object({
+      /** Parent version; default the active one (none: trained from scratch). */
+      parent: z.string().min(1).max(64).optional(),
+      epochs: z.number().int().min(1).max(500).optional(),
+      seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+      config: z.enum(['tiny', 'default']).default('default'),
+      ensemble: z.number().int().min(1).max(5).default(1),
+      includeSimulated: z.boolean().default(false),
+      /** auto: active when not worse than its parent on held-out pairs; always / never. */
+      activate: z.enum(['auto', 'always', 'never']).default('auto')
+    })
+    .strict(),
+  /** The result of a finished reward training job: the new version, its metrics next to its parent's, per-epoch history. */
+  'rewardModels.trainResult': z.object({ jobId: id }).strict(),
+  /** Continues an interrupted, cancelled or failed reward training job from its last epoch checkpoint. */
+  'rewardModels.resume': z.object({ jobId: id }).strict(),
+  /** The built-in simulated annotator judges queued pairs through pairs.next + verdicts.submit. */
+  'judge.simulate': z
+    .object({
+      noise: z.number().min(0).max(1).default(0.1),
+      count: z.number().int().min(1).max(100_000).default(50),
+      seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+      tieMargin: z.number().min(0).max(1).default(0.01),
+      skipRate: z.number().min(0).max(1).default(0),
+      annotator: z.string().trim().min(1).max(64).default('simulated')
+    })
+    .strict(),
+
   'jobs.list': z.object({}).strict(),
   'jobs.cancel': z.object({ jobId: id }).strict(),
   'jobs.resume': z.object({ jobId: id }).strict(),
@@ -205,6 +257,15 @@ export interface ResponseMap {
   'annotators.list': Annotator[]
   'annotators.create': Annotator
   'annotators.stats': AnnotatorStats
+  'rewardModels.list': RewardModelVersion[]
+  'rewardModels.import': RewardModelVersion
+  'rewardModels.activate': RewardModelVersion
+  'rewardModels.compare': RewardModelComparison
+  'rewardModels.score': { model: string; edit: number; reward: number }
+  'rewardModels.train': JobSummary
+  'rewardModels.resume': JobSummary
+  'rewardModels.trainResult': TrainRewardResult
+  'judge.simulate': SimulatedJudgeReport
   'jobs.list': JobSummary[]
   'jobs.cancel': JobSummary
   'jobs.resume': JobSummary

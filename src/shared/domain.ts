@@ -294,3 +294,44 @@ export interface RewardModelComparison {
   metricsA: RewardModelMetrics
   metricsB: RewardModelMetrics
 }
+
+/** What a simulated-annotator session did. */
+export interface SimulatedJudgeReport {
+  annotatorId: number
+  annotator: string
+  judged: number
+  ties: number
+  skipped: number
+  /** Answers the noise model gave instead of the hidden preference. */
+  noisy: number
+  /** Queued pairs left afterwards. */
+  remaining: number
+}
+
+/** The result of a 'reward.train' job. */
+export interface TrainRewardResult {
+  name: string
+  parent: string | null
+  verdictsUsed: number
+  heldOutPairs: number
+  metrics: RewardModelMetrics | null
+  parentMetrics: RewardModelMetrics | null
+  activated: boolean
+  /** Why the new version was not made active, when it was not. */
+  activationNote: string | null
+  /** How the run started: fresh weights, the parent's weights, or distilled from the parent's scores. */
+  start: 'fresh' | 'warm' | 'distilled'
+  /** Distillation only: how closely the pre-trained model reproduced the parent before fine-tuning. */
+  distillation: { correlation: number; rmse: number; edits: number } | null
+  epochs: {
+    phase: 'distill' | 'train'
+    member: number
+    epoch: number
+    trainLoss: number
+    trainAccuracy: number
+    valLoss: number | null
+    valAccuracy: number | null
+    seconds: number
+  }[]
+  secondsPerEpoch: number
+}

@@ -13,6 +13,7 @@ import { getSongOrFail, loadBeatGrid, loadWaveform } from '../services/songs/sto
 import { createEdit, createPair, generateEdit, getEditOrFail, queuePairs } from '../services/edits/edit-service'
 import { nextPair, submitVerdict, undoLastVerdict, annotatorStats } from '../services/listen'
 import { computeBackendInfo } from '../engines/ml/backend'
+import * as rewardModels from '../services/reward-models'
 import { runExport } from '../services/exports'
 
 export interface HandlerOptions {
@@ -89,6 +90,21 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
     'annotators.stats': ({ annotatorId }) => annotatorStats(db, annotatorId),
 
     'exports.write': (input) => runExport(ctx, input, { confineToDataDir: opts.transport === 'http' }),
+
+    'rewardModels.list': () => rewardModels.listRewardModelVersions(db),
+    'rewardModels.import': ({ path, name }) =>
+      rewardModels.importRewardModelRequest(db, ctx.dataDir, path, name, opts.stagedUploads),
+    'rewardModels.activate': ({ name }) => rewardModels.activateRewardModel(db, name),
+    'rewardModels.compare': ({ a, b }) => rewardModels.compareRewardModels(db, a, b),
+    'rewardModels.score': ({ model, editId }) => rewardModels.scoreEdit(db, model, editId),
+    'rewardModels.train': (input) => rewardModels.startRewardTraining(ctx.jobs, input),
+    'rewardModels.resume': ({ jobId }) => rewardModels.resumeRewardTraining(ctx.jobs, jobId),
+    'rewardModels.trainResult': ({ jobId }) => rewardModels.rewardTrainingResult(db, jobId),
+    'judge.simulate': (input) => {
+      const report = rewardModels.judgeSimulated(db, input, ctx.appVersion)
+      announcePairs()
+      return report
+    },
 
     'jobs.list': () => ctx.jobs.list(),
     'jobs.cancel': ({ jobId }) => ctx.jobs.cancel(jobId),

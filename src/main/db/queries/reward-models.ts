@@ -215,3 +215,24 @@ export function simulatedAnnotatorIds(db: Db): Set<number> {
     (db.prepare('SELECT id FROM annotators WHERE simulated = 1').all() as { id: number }[]).map((r) => r.id)
   )
 }
+
+// ---- ranking the pair queue by ensemble disagreement ----
+
+export function queuedPairEdits(db: Db): { id: number; editAId: number; editBId: number }[] {
+  return db
+    .prepare(`SELECT id, edit_a_id AS editAId, edit_b_id AS editBId FROM pairs WHERE status = 'queued' ORDER BY id`)
+    .all() as { id: number; editAId: number; editBId: number }[]
+}
+
+export function setPairPriorities(db: Db, priorities: readonly { pairId: number; priority: number }[]): void {
+  const set = db.prepare('UPDATE pairs SET priority = ? WHERE id = ?')
+  db.transaction(() => {
+    for (const p of priorities) set.run(p.priority, p.pairId)
+  })()
+}
+
+/** The stored JSON result of a job (parsed by the caller with its own schema). */
+export function jobResultJson(db: Db, jobId: number): { kind: string; result: string | null } | undefined {
+  return db.prepare('SELECT kind, result FROM jobs WHERE id = ?').get(jobId) as
+    { kind: string; result: string | null } | undefined
+}

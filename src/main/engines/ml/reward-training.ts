@@ -213,6 +213,9 @@ function copyWeights(w: ReadonlyMap<string, Float32Array>): Map<string, Float32A
   return new Map([...w].map(([k, v]) => [k, Float32Array.from(v)]))
 }
 
+/** Runs before every optimiser step with the epoch's mean loss so far; throw in it to stop. */
+export type StepHook = (step: number, stepsInEpoch: number, meanLoss: number | null) => void
+
 export class RewardTrainer {
   readonly config: RewardTrainConfig
   private readonly data: RewardTrainData
@@ -284,7 +287,7 @@ export class RewardTrainer {
    * Runs one epoch of the current phase and member. `beforeStep` runs before every optimiser step
    * (throw there to stop: the trainer is then only good for discarding; resume from the last checkpoint).
    */
-  runEpoch(beforeStep: (step: number, stepsInEpoch: number) => void = () => {}): EpochReport {
+  runEpoch(beforeStep: StepHook = () => {}): EpochReport {
     if (this.done) throw new AppFailure('conflict', 'training is already finished')
     const t0 = Date.now()
     const report = this.state.phase === 'distill' ? this.distillEpoch(beforeStep) : this.trainEpoch(beforeStep)
@@ -294,7 +297,7 @@ export class RewardTrainer {
     return report
   }
 
-  private trainEpoch(beforeStep: (step: number, n: number) => void): EpochReport {
+  private trainEpoch(beforeStep: StepHook): EpochReport {
     const c = this.config
     const pairs = this.memberPairs()
     const order = new Rng(mixSeed(c.seed, this.state.member, this.state.epoch + 1)).permutation(pairs.length)
@@ -304,7 +307,7 @@ export class RewardTrainer {
     let accSum = 0
     let lr = c.lr
     for (let s = 0; s < steps; s++) {
-      beforeStep(s, steps)
+      beforeStep(s, steps, s > 0 ? lossSum / s : null)
       const batch = Array.from(order.subarray(s * c.batchSize, (s + 1) * c.batchSize), (i) => pairs[i]!)
       lr = learningRateAt(c, this.opt.step, total)
       this.opt.setLearningRate(lr)
@@ -373,7 +376,7 @@ export class RewardTrainer {
     }
   }
 
-  private distillEpoch(beforeStep: (step: number, n: number) => void): EpochReport {
+  private distillEpoch(beforeStep: StepHook): EpochReport {
     const c = this.config
     const d = this.data.distill!
     const order = new Rng(mixSeed(c.seed, 0xd157, this.state.epoch + 1)).permutation(d.indices.length)
@@ -382,7 +385,7 @@ export class RewardTrainer {
     let lossSum = 0
     let lr = c.lr
     for (let s = 0; s < steps; s++) {
-      beforeStep(s, steps)
+      beforeStep(s, steps, s > 0 ? lossSum / s : null)
       const pick = Array.from(order.subarray(s * c.batchSize, (s + 1) * c.batchSize))
       lr = learningRateAt(c, this.opt.step, total)
       this.opt.setLearningRate(lr)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { AppFailure, type ErrorKind } from '../../../shared/result'
 import { createJobContext, type JobContext } from '../job-context'
+import { requestSchemas } from '../../../shared/api'
 import type { FromWorker, JobWorkerInit } from '../messages'
 
 /** Who may start a kind: clients through the contract's jobs.start, only the app itself, or only tests. */
@@ -74,6 +75,17 @@ export const songsAnalyseCheckpoint = z.object({ done: z.array(songId).max(100_0
 
 export const demoLibraryConfig = z.object({ pairsPerSong: z.number().int().min(1).max(20).default(3) }).strict()
 
+export const rewardTrainConfig = requestSchemas['rewardModels.train']
+export const rewardTrainCheckpoint = z
+  .object({
+    verdictIds: z.array(z.number().int().positive()),
+    parentId: z.number().int().positive().nullable(),
+    heldOutSongIds: z.array(songId),
+    file: z.string().min(1).max(512).nullable(),
+    epochsDone: z.number().int().min(0)
+  })
+  .strict()
+
 /**
  * The job registry: every job kind is one entry here, with its config schema, its checkpoint schema and
  * a lazy runner. The runner's context is typed by the two schemas, so they cannot drift apart; the job
@@ -112,6 +124,15 @@ export const JOB_KINDS = {
     config: demoLibraryConfig,
     checkpoint: z.never(),
     load: async () => (await import('./demo-library')).runDemoLibrary
+  }),
+  /** Trains the next reward-model version from the verdicts (services/reward-models/train.ts). */
+  'reward.train': jobKind({
+    title: 'Train reward model',
+    resumable: true,
+    startedBy: 'app',
+    config: rewardTrainConfig,
+    checkpoint: rewardTrainCheckpoint,
+    load: async () => (await import('./reward-train')).runRewardTrain
   })
 } as const
 

@@ -6,6 +6,7 @@ import { generateCommand, editCommand, renderCommand, pairsCommand } from './edi
 import { judgeCommand } from './listen'
 import { exportCommand, restoreCommand } from './export'
 import { benchCommand } from './bench'
+import { importRewardModelCommand, scoreCommand, rewardModelsCommand, trainRewardCommand } from './reward'
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
@@ -19,6 +20,10 @@ export const COMMANDS: readonly Command[] = [
   renderCommand,
   pairsCommand,
   judgeCommand,
+  importRewardModelCommand,
+  scoreCommand,
+  rewardModelsCommand,
+  trainRewardCommand,
   exportCommand,
   restoreCommand,
   benchCommand

@@ -1,5 +1,5 @@
 import type { Command } from '../framework'
-import { requireInt } from '../framework'
+import { callApi, optionalNumber, requireInt } from '../framework'
 import * as pairsQ from '../../../db/queries/pairs'
 import * as annotatorsQ from '../../../db/queries/annotators'
 import { readSettings } from '../../../db/queries/settings'
@@ -11,16 +11,36 @@ import { AppFailure } from '../../../../shared/result'
 export const judgeCommand: Command = {
   name: 'judge',
   summary: 'Record a verdict on a pair (for scripts and simulated annotators)',
-  usage: 'judge --pair P --verdict a|b|tie|both_bad|skip [--strength 1|2] --annotator NAME [--note TEXT] [--json]',
+  usage:
+    'judge --pair P --verdict a|b|tie|both_bad|skip [--strength 1|2] --annotator NAME [--note TEXT] [--json] | judge --simulate [--noise 0.1] [--count N] [--seed S] [--annotator NAME] [--json]',
   options: {
     pair: { type: 'string' },
     verdict: { type: 'string' },
     strength: { type: 'string' },
     annotator: { type: 'string' },
-    note: { type: 'string' }
+    note: { type: 'string' },
+    simulate: { type: 'boolean', default: false },
+    noise: { type: 'string' },
+    count: { type: 'string' },
+    seed: { type: 'string' }
   },
   async run(args, io, open) {
     const ctx = open()
+    if (args.values.simulate === true) {
+      // The built-in simulated annotator judges queued pairs (docs/reward-models.md).
+      const report = await callApi(ctx, 'judge.simulate', {
+        ...(args.values.noise !== undefined ? { noise: optionalNumber(args.values.noise, 'noise') } : {}),
+        ...(args.values.count !== undefined ? { count: requireInt(args.values.count, 'count') } : {}),
+        ...(args.values.seed !== undefined ? { seed: optionalNumber(args.values.seed, 'seed') } : {}),
+        ...(typeof args.values.annotator === 'string' ? { annotator: args.values.annotator } : {})
+      })
+      io.out(
+        args.json
+          ? JSON.stringify(report)
+          : `${report.annotator} (simulated) judged ${report.judged} pairs (${report.ties} ties, ${report.noisy} noisy answers), skipped ${report.skipped}; ${report.remaining} queued`
+      )
+      return 0
+    }
     const pairId = requireInt(args.values.pair, 'pair')
     const name = args.values.annotator
     if (typeof name !== 'string' || name.trim() === '')
