@@ -22,12 +22,7 @@ import type {
 } from './domain'
 import type { ErrorKind, Result } from './result'
 import { ACTION_COUNT } from './actions'
-import type {
-  RewardModelComparison,
-  RewardModelVersion,
-  SimulatedJudgeReport,
-  TrainRewardResult
-} from './domain'
+import type { RewardModelComparison, RewardModelVersion, SimulatedJudgeReport, TrainRewardResult } from './domain'
 
 import { settingsSchema } from './settings'
 
