@@ -3,6 +3,7 @@ import {
   CHEATSHEET,
   VERDICT_BUTTONS,
   commandForKey,
+  routeKey,
   verdictLabel
 } from '../../../../src/renderer/src/features/listen/logic/keys'
 
@@ -48,5 +49,39 @@ describe('A/B screen keyboard map', () => {
     }
     expect(verdictLabel('skip', null)).toBe('Skipped')
     expect(CHEATSHEET.map(([k]) => k)).toContain('Enter')
+  })
+
+  it("maps R to the reference and the project's tag keys to their tags; the screen's keys win", () => {
+    const tags = [
+      { key: 'w', label: 'bad loop' },
+      { key: 'a', label: 'never reached' }
+    ]
+    expect(commandForKey({ key: 'r' })).toEqual({ type: 'reference' })
+    expect(commandForKey({ key: 'W', shiftKey: true }, tags)).toEqual({ type: 'tag', tag: 'bad loop' })
+    expect(commandForKey({ key: 'a' }, tags)).toEqual({ type: 'switch', to: 'a' })
+    expect(commandForKey({ key: 'w' })).toBeNull()
+  })
+
+  it('routes keys whatever has focus, except while typing', () => {
+    // Tab switches sides even when a button has focus (it was clicked), and keeps the browser off it.
+    expect(routeKey({ key: 'Tab' }, 'button')).toEqual({
+      command: { type: 'switch', to: 'other' },
+      preventDefault: true,
+      blur: false
+    })
+    expect(routeKey({ key: 'b' }, 'button').command).toEqual({ type: 'switch', to: 'b' })
+    expect(routeKey({ key: ' ' }, 'button')).toMatchObject({ command: { type: 'playPause' }, preventDefault: true })
+    // Typing in the note field is left alone; Escape leaves it.
+    expect(routeKey({ key: 'Tab' }, 'text').command).toBeNull()
+    expect(routeKey({ key: '2' }, 'text').command).toBeNull()
+    expect(routeKey({ key: 'Escape' }, 'text').blur).toBe(true)
+    // Enter on a focused button activates it; Shift+Tab still moves focus.
+    expect(routeKey({ key: 'Enter' }, 'button').command).toBeNull()
+    expect(routeKey({ key: 'Enter' }, 'other').command).toEqual({ type: 'next' })
+    expect(routeKey({ key: 'Tab', shiftKey: true }, 'other')).toEqual({
+      command: null,
+      preventDefault: false,
+      blur: false
+    })
   })
 })
