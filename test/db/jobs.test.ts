@@ -4,6 +4,7 @@ import { createAppContext, type AppContext } from '../../src/main/app/context'
 import { getJob, jobLog } from '../../src/main/db/queries/jobs'
 import { RESUMABLE_JOB_KINDS } from '../../src/main/workers/kinds'
 import { tempDataDir } from '../helpers/temp'
+import { failureOf } from '../helpers/failure'
 
 let ctx: AppContext | null = null
 let cleanup: () => void = () => {}
@@ -14,6 +15,8 @@ afterEach(async () => {
 })
 
 function open(): AppContext {
+  // Test-only kinds are reachable through jobs.start only on the e2e test server.
+  delete process.env.EDITORBOT_TEST_JOB_KINDS
   const t = tempDataDir()
   cleanup = t.cleanup
   ctx = createAppContext({ dataDir: t.dir })
@@ -88,5 +91,43 @@ describe('background jobs', () => {
     const done = await ctx.jobs.wait(1)
     expect(done.state).toBe('done')
     expect(jobLog(ctx.db, 1)).toContain(`resuming at step ${checkpoint.step}`)
+  })
+
+  it("validates every config with its kind's schema and keeps test-only and app-only kinds out of jobs.start", () => {
+    const c = open()
+    expect(failureOf(() => c.jobs.start('demo.count', { steps: 1e9 }))).toMatchObject({
+      kind: 'validation',
+      field: 'config.steps'
+    })
+    expect(failureOf(() => c.jobs.start('songs.analyse', { songIds: [], extra: 1 } as never))).toMatchObject({
+      kind: 'validation'
+    })
+    const test = failureOf(() => c.jobs.startRequested('demo.count', { steps: 3 }))
+    expect(test).toMatchObject({ kind: 'forbidden', field: 'kind' })
+    expect(test.message).toMatch(/for tests only/)
+    expect(failureOf(() => c.jobs.startRequested('demo.library', {}))).toMatchObject({ kind: 'forbidden' })
+    expect(c.jobs.list()).toEqual([])
+  })
+
+  it('carries the kind of a worker error into the job row and the job.state event', async () => {
+    const c = open()
+    const states: { state: string; errorKind: string | null }[] = []
+    c.events.on('job.state', (s) => states.push({ state: s.state, errorKind: s.errorKind }))
+    const job = c.jobs.start('songs.analyse', { songIds: [424242] })
+    const failed = await c.jobs.wait(job.id)
+    expect(failed).toMatchObject({ state: 'failed', errorKind: 'not_found' })
+    expect(failed.error).toMatch(/no song with id 424242/)
+    expect(states.at(-1)).toEqual({ state: 'failed', errorKind: 'not_found' })
+  })
+
+  it('refuses to resume from a stored checkpoint that does not fit its kind, naming the job', async () => {
+    const c = open()
+    const job = c.jobs.start('demo.count', { steps: 400, delayMs: 5 })
+    c.jobs.cancel(job.id)
+    await c.jobs.wait(job.id)
+    c.db.prepare(`UPDATE jobs SET checkpoint = '{"step":"half"}' WHERE id = ?`).run(job.id)
+    const f = failureOf(() => c.jobs.resume(job.id))
+    expect(f).toMatchObject({ kind: 'corrupt', field: 'jobId' })
+    expect(f.message).toMatch(new RegExp(`job ${job.id}'s stored checkpoint.*checkpoint\\.step`))
   })
 })
