@@ -335,3 +335,50 @@ export interface TrainRewardResult {
   }[]
   secondsPerEpoch: number
 }
+
+/** A registered policy version (docs/policy.md): imported ONNX or written by a training run. */
+export interface PolicySummary {
+  id: number
+  name: string
+  source: 'imported' | 'trained'
+  parentId: number | null
+  parentName: string | null
+  rewardModelId: number | null
+  rewardModelName: string | null
+  runId: number | null
+  /** ONNX file relative to the data directory. */
+  onnxPath: string
+  /** Layer sizes when the weights follow the app's MLP (training can start from them), else null. */
+  sizes: number[] | null
+  warmStartNote: string | null
+  config: Record<string, unknown>
+  createdAt: string
+}
+
+/** A policy-training run with its config and lineage. */
+export interface TrainingRunSummary {
+  id: number
+  algorithm: 'ppo' | 'dpo'
+  config: Record<string, unknown>
+  parentPolicyId: number | null
+  parentPolicyName: string | null
+  rewardModelId: number | null
+  rewardModelName: string | null
+  /** How many verdicts the reward-model version was trained on, and their hash. */
+  rewardModelVerdicts: number | null
+  rewardModelVerdictsHash: string | null
+  rewardWeight: number | null
+  jobId: number | null
+  state: JobState | null
+  progress: number
+  metricsPath: string
+  checkpointPath: string | null
+  bestCheckpointPath: string | null
+  bestScore: number | null
+  bestUpdate: number | null
+  policyId: number | null
+  policyName: string | null
+  lastMetrics: Record<string, number>
+  createdAt: string
+  finishedAt: string | null
+}
