@@ -41,7 +41,11 @@ export function addVariables(
         s.name
       )
     }
-    into.set(s.name, tf.variable(tf.tensor(w, shape, 'float32'), true, `${prefix}/${s.name}`))
+    // tf.variable keeps a reference to its initial tensor's data: dispose the tensor, or every model
+    // built keeps a second copy of its initial weights alive after the variables are disposed.
+    const initial = tf.tensor(w, shape, 'float32')
+    into.set(s.name, tf.variable(initial, true, `${prefix}/${s.name}`))
+    initial.dispose()
   }
 }
 
