@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import type {
+  FeatureMatrix,
   Annotator,
   AnnotatorStats,
   AppInfo,
@@ -66,6 +67,8 @@ export const requestSchemas = {
   'songs.import': z.object({ paths: z.array(z.string().min(1)).min(1) }).strict(),
   'songs.beats': z.object({ songId: id }).strict(),
   'songs.waveform': z.object({ songId: id, buckets: z.number().int().min(16).max(8192) }).strict(),
+  /** The song's [beats x FEATURE_DIM] per-beat feature matrix (docs/features.md). */
+  'songs.features': z.object({ songId: id }).strict(),
 
   'edits.list': z.object({ songId: id.optional() }).strict(),
   'edits.get': z.object({ editId: id }).strict(),
@@ -155,7 +158,10 @@ export const requestSchemas = {
       path: z.string().min(1).max(4096),
       name: z
         .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        .regex(
+          /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+          "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
     })
     .strict(),
   /** Makes a version active (also the roll back): the user's choice overrides the not-worse-than-parent rule. */
@@ -170,7 +176,12 @@ export const requestSchemas = {
       /** Parent version; default the active one (none: trained from scratch). */
       parent: z.string().min(1).max(64).optional(),
       epochs: z.number().int().min(1).max(500).optional(),
-      seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1)
+        .default(1),
       config: z.enum(['tiny', 'default']).default('default'),
       ensemble: z.number().int().min(1).max(5).default(1),
       includeSimulated: z.boolean().default(false),
@@ -187,7 +198,12 @@ export const requestSchemas = {
     .object({
       noise: z.number().min(0).max(1).default(0.1),
       count: z.number().int().min(1).max(100_000).default(50),
-      seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1)
+        .default(1),
       tieMargin: z.number().min(0).max(1).default(0.01),
       skipRate: z.number().min(0).max(1).default(0),
       annotator: z.string().trim().min(1).max(64).default('simulated')
@@ -236,6 +252,7 @@ export interface ResponseMap {
   'songs.import': { reports: ImportReport[]; jobId: number | null }
   'songs.beats': BeatGrid
   'songs.waveform': Waveform
+  'songs.features': FeatureMatrix
   'edits.list': EditSummary[]
   'edits.get': EditDetail
   'edits.generate': EditDetail

@@ -38,6 +38,14 @@ export interface BeatGrid {
   tempoBpm: number
 }
 
+/** A song's per-beat features, one row of FEATURE_DIM numbers per beat. */
+export interface FeatureMatrix {
+  songId: number
+  beats: number
+  dim: number
+  features: number[][]
+}
+
 export interface Waveform {
   songId: number
   /** min/max pairs per bucket over the mono downmix, interleaved [min0, max0, min1, max1, ...]. */

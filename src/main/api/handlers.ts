@@ -9,7 +9,7 @@ import { readSettings, writeSettings } from '../db/queries/settings'
 import { FEATURE_VERSION } from '../../shared/features'
 import { importSongs, importStagedUploads } from '../services/songs/import-songs'
 import type { StagedUploads } from '../services/songs/uploads'
-import { getSongOrFail, loadBeatGrid, loadWaveform } from '../services/songs/stored-song'
+import { getSongOrFail, loadBeatGrid, loadFeatureMatrix, loadWaveform } from '../services/songs/stored-song'
 import { createEdit, createPair, generateEdit, getEditOrFail, queuePairs } from '../services/edits/edit-service'
 import { nextPair, submitVerdict, undoLastVerdict, annotatorStats } from '../services/listen'
 import { computeBackendInfo } from '../engines/ml/backend'
@@ -44,6 +44,7 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
       opts.stagedUploads ? importStagedUploads(ctx, opts.stagedUploads, paths) : importSongs(ctx, paths),
     'songs.beats': ({ songId }) => loadBeatGrid(db, songId),
     'songs.waveform': ({ songId, buckets }) => loadWaveform(db, songId, buckets),
+    'songs.features': ({ songId }) => loadFeatureMatrix(db, songId),
 
     'edits.list': ({ songId }) => editsQ.listEdits(db, songId),
     'edits.get': ({ editId }) => getEditOrFail(db, editId),

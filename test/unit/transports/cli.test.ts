@@ -47,11 +47,44 @@ describe('editorbot CLI', () => {
 
     const badFlag = cli('songs', '--colour')
     expect(badFlag.code).toBe(2)
-    expect(badFlag.stderr).toMatch(/Unknown option '--colour'/)
+    expect(badFlag.stderr.trim()).toBe(
+      'editorbot songs: unknown option --colour (songs takes --data-dir, --json, --help). Usage: editorbot songs [--data-dir DIR] [--json]'
+    )
 
     const missing = cli('beats', '42')
     expect(missing.code).toBe(1)
     expect(missing.stderr.trim()).toMatch(/^editorbot beats: .*42/)
+  })
+
+  it('names the missing or malformed flag, in its own words, once', () => {
+    const bare = cli('generate')
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toMatch(
+      /^editorbot generate: missing --song and --generator\. Usage: editorbot generate --song ID/
+    )
+
+    const noGenerator = cli('generate', '--song', '1')
+    expect(noGenerator.code).toBe(2)
+    expect(noGenerator.stderr).toMatch(/^editorbot generate: missing --generator\./)
+
+    const negative = cli('generate', '--song', '1', '--generator', 'rule', '--seed', '-3')
+    expect(negative.stderr).toMatch(/^editorbot generate: --seed needs a value \(write --seed=VALUE/)
+    for (const r of [bare, noGenerator, negative]) {
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).not.toMatch(/generate: generate:|To specify|positional argument/)
+    }
+  })
+
+  it("fails with the contract's own validation, named by flag", () => {
+    // Past the flag checks, the request goes through the same dispatcher and zod schemas as the UI.
+    const seed = cli('generate', '--song', '1', '--generator', 'rule', '--seed=-3')
+    expect(seed.code).toBe(2)
+    expect(seed.stderr.trim()).toBe('editorbot generate: --seed: Too small: expected number to be >=0')
+    const generator = cli('generate', '--song', '1', '--generator', 'nope')
+    expect(generator.code).toBe(2)
+    expect(generator.stderr).toMatch(/^editorbot generate: --generator: /)
+    const status = cli('pairs', '--status', 'lost')
+    expect(status.stderr).toMatch(/^editorbot pairs: --status: Invalid option/)
   })
 
   it('reports status as JSON: data dir, schema version, backend and jobs', () => {

@@ -3,7 +3,7 @@ import * as songs from '../../db/queries/songs'
 import { songStructureOf, type SongStructure } from '../../engines/edits/types'
 import { FEATURE_DIM, FEATURE_VERSION } from '../../../shared/features'
 import { AppFailure } from '../../../shared/result'
-import type { BeatGrid, SongSummary, Waveform } from '../../../shared/domain'
+import type { BeatGrid, FeatureMatrix, SongSummary, Waveform } from '../../../shared/domain'
 import { downsamplePeaks } from '../../../shared/peaks'
 
 /**
@@ -54,4 +54,12 @@ export function loadWaveform(db: Db, songId: number, buckets: number): Waveform 
   const a = songs.loadAnalysis(db, songId)
   if (!a) throw new AppFailure('not_found', `song ${songId} has not been analysed yet`, 'songId')
   return { songId, durationS: song.durationS, peaks: downsamplePeaks(a.waveform, buckets) }
+}
+
+export function loadFeatureMatrix(db: Db, songId: number): FeatureMatrix {
+  const s = loadSongStructure(db, songId)
+  const beats = s.beatTimes.length
+  const features: number[][] = []
+  for (let b = 0; b < beats; b++) features.push(Array.from(s.features.subarray(b * FEATURE_DIM, (b + 1) * FEATURE_DIM)))
+  return { songId, beats, dim: FEATURE_DIM, features }
 }

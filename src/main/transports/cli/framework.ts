@@ -28,6 +28,8 @@ export interface Command {
   summary: string
   usage: string
   options?: OptionSpec
+  /** Options that must be given (named in the error when missing, before anything runs). */
+  required?: readonly string[]
   /** Returns the exit code. Throw AppFailure for a clean one-line error. */
   run(args: CommandArgs, io: CliIo, open: () => AppContext): Promise<number>
 }
@@ -36,6 +38,22 @@ export const COMMON_OPTIONS: OptionSpec = {
   'data-dir': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false }
+}
+
+/** Node's parseArgs errors in this CLI's words (its own text suggests '--' tricks and repeats the usage). */
+function describeParseError(command: Command, e: unknown): string {
+  const code = (e as { code?: string }).code
+  const message = e instanceof Error ? e.message : String(e)
+  const option = /'(-{1,2}[^'\s=]+)/.exec(message)?.[1] ?? ''
+  const known = Object.keys({ ...command.options, ...COMMON_OPTIONS }).map((o) => `--${o}`)
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return `unknown option ${option} (${command.name} takes ${known.join(', ')})`
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (/ambiguous/.test(message)) return `${option} needs a value (write ${option}=VALUE for one that starts with '-')`
+    return /argument missing/.test(message) ? `${option} needs a value` : `${option} takes no value`
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${option || message}`
+  return message.split('\n')[0] ?? message
 }
 
 export function parseCommandArgs(command: Command, argv: string[]): CommandArgs {
@@ -48,12 +66,16 @@ export function parseCommandArgs(command: Command, argv: string[]): CommandArgs 
       strict: true
     })
   } catch (e) {
-    throw new AppFailure(
-      'validation',
-      `${command.name}: ${(e as Error).message.split('\n')[0]}. Usage: editorbot ${command.usage}`
-    )
+    throw new AppFailure('validation', `${describeParseError(command, e)}. Usage: editorbot ${command.usage}`)
   }
   const values = parsed.values as CommandArgs['values']
+  const missing = values.help === true ? [] : (command.required ?? []).filter((o) => values[o] === undefined)
+  if (missing.length > 0)
+    throw new AppFailure(
+      'validation',
+      `missing ${missing.map((o) => `--${o}`).join(' and ')}. Usage: editorbot ${command.usage}`,
+      missing[0]
+    )
   return {
     positionals: parsed.positionals,
     values,
@@ -78,16 +100,27 @@ const handlersOf = new WeakMap<AppContext, Handlers>()
 /**
  * The CLI is a transport like IPC and HTTP: a command maps its flags onto a contract request and sends it
  * through the one dispatcher, so it validates with the same schemas and fails with the same messages.
+ * `flags` names the option behind each input field, so a validation error names what the user typed.
  */
-export async function callApi<K extends RequestName>(ctx: AppContext, name: K, input: unknown): Promise<ResponseOf<K>> {
+export async function callApi<K extends RequestName>(
+  ctx: AppContext,
+  name: K,
+  input: unknown,
+  flags: Readonly<Record<string, string>> = {}
+): Promise<ResponseOf<K>> {
   let handlers = handlersOf.get(ctx)
   if (!handlers) {
     handlers = createHandlers(ctx, { transport: 'cli' })
     handlersOf.set(ctx, handlers)
   }
   const result = await dispatch(handlers, name, input)
-  if (!result.ok) throw new AppFailure(result.error.kind, result.error.message, result.error.field)
-  return result.value as ResponseOf<K>
+  if (result.ok) return result.value as ResponseOf<K>
+  const { kind, message, field } = result.error
+  const flag = field === undefined ? undefined : flags[field.split('.')[0] ?? field]
+  const prefix = `${name}: ${field}: `
+  if (flag !== undefined && message.startsWith(prefix))
+    throw new AppFailure(kind, `--${flag}: ${message.slice(prefix.length)}`, flag)
+  throw new AppFailure(kind, message, field)
 }
 
 export function requireInt(value: unknown, field: string): number {

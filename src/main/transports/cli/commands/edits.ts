@@ -1,11 +1,11 @@
 import path from 'node:path'
 import fs from 'node:fs'
 import type { Command } from '../framework'
-import { optionalNumber, requireInt } from '../framework'
-import { createPair, generateEdit, getEditOrFail, queuePairs } from '../../../services/edits/edit-service'
-import * as pairsQ from '../../../db/queries/pairs'
+import { callApi, optionalNumber, requireInt } from '../framework'
 import { ACTIONS } from '../../../../shared/actions'
 import { AppFailure } from '../../../../shared/result'
+
+const GENERATE_FLAGS = { songId: 'song', generator: 'generator', targetDurationS: 'target-duration', seed: 'seed' }
 
 export const generateCommand: Command = {
   name: 'generate',
@@ -13,17 +13,20 @@ export const generateCommand: Command = {
   usage: 'generate --song ID --generator identity|rule|random|policy:<id> [--target-duration S] [--seed N] [--json]',
   options: {
     song: { type: 'string' },
-    generator: { type: 'string', default: 'rule' },
+    generator: { type: 'string' },
     'target-duration': { type: 'string' },
     seed: { type: 'string' }
   },
+  required: ['song', 'generator'],
   async run(args, io, open) {
     const songId = requireInt(args.values.song, 'song')
-    const seed = optionalNumber(args.values.seed, 'seed')
-    const edit = generateEdit(open().db, songId, String(args.values.generator), {
+    const input = {
+      songId,
+      generator: args.values.generator,
       targetDurationS: optionalNumber(args.values['target-duration'], 'target-duration'),
-      seed
-    })
+      seed: optionalNumber(args.values.seed, 'seed')
+    }
+    const edit = await callApi(open(), 'edits.generate', input, GENERATE_FLAGS)
     if (args.json)
       io.out(
         JSON.stringify({
@@ -44,7 +47,7 @@ export const editCommand: Command = {
   summary: 'Show an edit: actions, decision list, output length and provenance',
   usage: 'edit <edit-id> [--data-dir DIR] [--json]',
   async run(args, io, open) {
-    const edit = getEditOrFail(open().db, requireInt(args.positionals[0], 'edit'))
+    const edit = await callApi(open(), 'edits.get', { editId: requireInt(args.positionals[0], 'edit') })
     if (args.json) {
       io.out(JSON.stringify({ ...edit, actionNames: edit.actions.map((a) => ACTIONS[a]) }))
       return 0
@@ -71,7 +74,7 @@ export const renderCommand: Command = {
     const out = args.values.out
     if (typeof out !== 'string') throw new AppFailure('validation', '--out FILE.wav is required', 'out')
     const ctx = open()
-    const rendered = await ctx.renders.render(editId)
+    const rendered = await callApi(ctx, 'edits.render', { editId })
     fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true })
     fs.copyFileSync(path.join(ctx.dataDir, rendered.renderPath), out)
     if (args.json) io.out(JSON.stringify({ editId, out: path.resolve(out), durationS: rendered.durationS }))
@@ -91,25 +94,28 @@ export const pairsCommand: Command = {
     edits: { type: 'string' }
   },
   async run(args, io, open) {
-    const db = open().db
+    const ctx = open()
     if (typeof args.values.edits === 'string') {
       const [a, b] = args.values.edits.split(',').map((x, i) => requireInt(x, i === 0 ? 'edits[0]' : 'edits[1]'))
-      const pair = createPair(db, a as number, b as number)
+      const pair = await callApi(
+        ctx,
+        'pairs.create',
+        { editAId: a, editBId: b },
+        { editAId: 'edits', editBId: 'edits' }
+      )
       io.out(args.json ? JSON.stringify(pair) : `queued pair ${pair.id}: edits ${pair.editAId} vs ${pair.editBId}`)
       return 0
     }
     if (args.values.song !== undefined) {
       const songId = requireInt(args.values.song, 'song')
       const count = args.values.count === undefined ? 1 : requireInt(args.values.count, 'count')
-      const created = queuePairs(db, songId, count)
+      const created = await callApi(ctx, 'pairs.queue', { songId, count }, { songId: 'song', count: 'count' })
       if (args.json) io.out(JSON.stringify(created))
       else for (const p of created) io.out(`queued pair ${p.id}: edits ${p.editAId} vs ${p.editBId}`)
       return 0
     }
     const status = (args.values.status as string | undefined) ?? 'queued'
-    if (status !== 'queued' && status !== 'judged' && status !== 'skipped')
-      throw new AppFailure('validation', `--status must be queued, judged or skipped, got '${status}'`, 'status')
-    const pairs = pairsQ.listPairs(db, status)
+    const pairs = await callApi(ctx, 'pairs.list', { status }, { status: 'status' })
     if (args.json) io.out(JSON.stringify(pairs))
     else if (pairs.length === 0) io.out(`No ${status} pairs. Queue some with: editorbot pairs --song ID --count N`)
     else

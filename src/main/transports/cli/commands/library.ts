@@ -1,10 +1,21 @@
+import path from 'node:path'
 import type { Command } from '../framework'
 import { callApi, requireInt } from '../framework'
-import * as songsQ from '../../../db/queries/songs'
 import { waitForJob } from '../jobs'
-import { loadBeatGrid, loadSongStructure } from '../../../services/songs/stored-song'
 import { AppFailure } from '../../../../shared/result'
 import { FEATURE_DIM } from '../../../../shared/features'
+
+/**
+ * A failure reason without the file it is about: reasons name the file for screens that show them
+ * alone, and this line already starts with the path (a stored copy's path means nothing to the user).
+ */
+export function reasonWithoutFile(reason: string, file: string): string {
+  const name = path.basename(file)
+  let r = reason.startsWith(`${name}: `) ? reason.slice(name.length + 2) : reason
+  const copy = /^(\/|[A-Za-z]:\\)[^:]*: /.exec(r)
+  if (copy !== null) r = r.slice(copy[0].length)
+  return r
+}
 
 export const importCommand: Command = {
   name: 'import',
@@ -17,14 +28,16 @@ export const importCommand: Command = {
     const { reports, jobId } = await callApi(ctx, 'songs.import', { paths: args.positionals })
     if (jobId !== null) await waitForJob(ctx, jobId, io, 'analysing')
     // Analysis outcome (ready / failed with reason) is read back from the songs table.
-    const final = reports.map((r) => {
-      if (r.outcome !== 'stored' || r.songId === null) return r
-      const song = songsQ.getSong(ctx.db, r.songId)
-      return song?.status === 'failed' ? { ...r, outcome: 'failed' as const, reason: song.error } : r
-    })
+    const final = await Promise.all(
+      reports.map(async (r) => {
+        if (r.outcome !== 'stored' || r.songId === null) return r
+        const song = await callApi(ctx, 'songs.get', { songId: r.songId })
+        return song.status === 'failed' ? { ...r, outcome: 'failed' as const, reason: song.error } : r
+      })
+    )
     for (const r of final) {
       if (args.json) io.out(JSON.stringify(r))
-      else if (r.outcome === 'failed') io.out(`failed          ${r.path}: ${r.reason}`)
+      else if (r.outcome === 'failed') io.out(`failed          ${r.path}: ${reasonWithoutFile(r.reason ?? '', r.path)}`)
       else io.out(`${r.outcome === 'stored' ? 'stored         ' : 'already present'} ${r.path} (song ${r.songId})`)
     }
     return final.some((r) => r.outcome === 'failed') ? 1 : 0
@@ -36,7 +49,7 @@ export const songsCommand: Command = {
   summary: 'List songs with tempo, beats and analysis status',
   usage: 'songs [--data-dir DIR] [--json]',
   async run(args, io, open) {
-    const songs = songsQ.listSongs(open().db)
+    const songs = await callApi(open(), 'songs.list', {})
     if (args.json) {
       io.out(JSON.stringify(songs, null, 2))
       return 0
@@ -56,7 +69,7 @@ export const beatsCommand: Command = {
   usage: 'beats <song-id> [--data-dir DIR] [--json]',
   async run(args, io, open) {
     const songId = requireInt(args.positionals[0], 'song')
-    const grid = loadBeatGrid(open().db, songId)
+    const grid = await callApi(open(), 'songs.beats', { songId })
     if (args.json) {
       io.out(
         JSON.stringify({
@@ -91,12 +104,9 @@ export const featuresCommand: Command = {
   usage: 'features <song-id> [--data-dir DIR] [--json]',
   async run(args, io, open) {
     const songId = requireInt(args.positionals[0], 'song')
-    const s = loadSongStructure(open().db, songId)
-    const beats = s.beatTimes.length
-    const rows: number[][] = []
-    for (let b = 0; b < beats; b++) rows.push(Array.from(s.features.subarray(b * FEATURE_DIM, (b + 1) * FEATURE_DIM)))
-    if (args.json) io.out(JSON.stringify({ songId, beats, dim: FEATURE_DIM, features: rows }))
-    else for (const r of rows) io.out(r.map((x) => x.toFixed(4)).join(' '))
+    const matrix = await callApi(open(), 'songs.features', { songId })
+    if (args.json) io.out(JSON.stringify(matrix))
+    else for (const r of matrix.features) io.out(r.map((x) => x.toFixed(4)).join(' '))
     return 0
   }
 }

@@ -1,6 +1,7 @@
 import os from 'node:os'
 import { spawn } from 'node:child_process'
 import path from 'node:path'
+import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Command } from '../framework'
 import { startServer, isLoopback } from '../../http/serve'
@@ -8,8 +9,19 @@ import { reanalyseOutdatedSongs, seedDemoLibraryOnce } from '../../../app/contex
 import { initComputeBackend } from '../../../engines/ml/backend'
 import { AppFailure } from '../../../../shared/result'
 
+/** The project folder: the nearest one up with a package.json (from the sources or from the CLI bundle). */
+function projectRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir)
+    if (up === dir) return process.cwd()
+    dir = up
+  }
+  return dir
+}
+
 /** The renderer build that serve mode hands to browsers. */
-export const DEFAULT_WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../out/web')
+export const DEFAULT_WEB_ROOT = path.join(projectRoot(), 'out/web')
 
 export const serveCommand: Command = {
   name: 'serve',
