@@ -67,6 +67,17 @@ async function tryTfjsNode(
   }
 }
 
+/** True only when a tfjs-node backend's binding says it placed work on a GPU device. */
+export function reportsGpuDevice(backend: unknown): boolean {
+  const binding = (backend as { binding?: { isUsingGpuDevice?: unknown } } | null)?.binding
+  if (typeof binding?.isUsingGpuDevice !== 'function') return false
+  try {
+    return (binding.isUsingGpuDevice as () => unknown).call(binding) === true
+  } catch {
+    return false
+  }
+}
+
 function preferenceFromEnv(p: string | undefined): BackendPreference | null {
   if (p === undefined || p === '') return null
   return (BACKEND_PREFERENCES as readonly string[]).includes(p) ? (p as BackendPreference) : null
@@ -117,7 +128,12 @@ async function selectBackend(opts: {
     if (cand === 'tensorflow-gpu') {
       const why = await tryTfjsNode('@tensorflow/tfjs-node-gpu', true)
       if (why === null) {
-        training = 'tensorflow-gpu'
+        // The CUDA build runs on its CPU kernels when TensorFlow finds no GPU: say GPU only when it found one.
+        if (reportsGpuDevice(tf.backend())) training = 'tensorflow-gpu'
+        else {
+          note('tensorflow-gpu loaded but TensorFlow found no GPU device: training runs on its CPU kernels')
+          training = 'tensorflow'
+        }
         break
       }
       note(`tensorflow-gpu skipped: ${why}`)

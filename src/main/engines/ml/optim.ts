@@ -1,9 +1,10 @@
 /**
  * AdamW (decoupled weight decay, PyTorch semantics) with optional global grad-norm clipping.
  * The update is one loop per variable over Float32Arrays (tfjs's optimizer issues ~10 kernels per
- * variable per step, each a separate pass on the cpu backend). On native backends this costs one
- * download/upload of the weights per step, small next to a step at these model sizes.
- * The state (step, moments) is plain Float32Arrays so later training jobs can checkpoint it.
+ * variable per step, each a separate pass on the cpu backend). On the native TensorFlow backends
+ * (tfjs-node, tfjs-node-gpu) the moments stay on the device and the update runs as tensor ops, so a
+ * GPU step copies nothing to the host but the gradient norm. getState() gives plain Float32Arrays
+ * either way, so training jobs can checkpoint it.
  */
 import * as tf from '@tensorflow/tfjs'
 
@@ -17,6 +18,11 @@ export interface AdamWConfig {
   maxGradNorm?: number
   /** Names that get no weight decay (default: every variable of rank < 2: biases, norms). */
   noDecay?: (name: string, shape: readonly number[]) => boolean
+  /**
+   * Keep the moments on the device and update with tensor ops (no host copies of weights and
+   * gradients each step). Default: on the native TensorFlow backends (tfjs-node, tfjs-node-gpu).
+   */
+  stateOnDevice?: boolean
 }
 
 export interface AdamWState {
@@ -44,6 +50,10 @@ export class AdamW {
   private t = 0
   private readonly m = new Map<string, Float32Array>()
   private readonly v = new Map<string, Float32Array>()
+  /** Moments kept as device tensors by the on-device path (moved to m/v by getState). */
+  private readonly dm = new Map<string, tf.Variable>()
+  private readonly dv = new Map<string, tf.Variable>()
+  private readonly stateOnDevice: boolean | undefined
 
   constructor(cfg: AdamWConfig) {
     this.cfg = {
@@ -55,6 +65,7 @@ export class AdamW {
       maxGradNorm: cfg.maxGradNorm ?? 0
     }
     this.noDecay = cfg.noDecay
+    this.stateOnDevice = cfg.stateOnDevice
   }
 
   get step(): number {
@@ -68,6 +79,7 @@ export class AdamW {
   /** Apply one update. `grads` is consumed (disposed). */
   apply(vars: ReadonlyMap<string, tf.Variable>, grads: tf.NamedTensorMap): StepInfo {
     const names = [...vars.keys()].filter((n) => grads[n] !== undefined)
+    if (this.stateOnDevice ?? tf.getBackend() === 'tensorflow') return this.applyOnDevice(vars, grads, names)
     const params: ArrayParam[] = names.map((n) => {
       const variable = vars.get(n)!
       const raw = grads[n]!.dataSync()
@@ -85,6 +97,61 @@ export class AdamW {
     }
     for (const n of Object.keys(grads)) grads[n]!.dispose()
     return info
+  }
+
+  /** apply() with the moments as device tensors: the same arithmetic as applyArrays in tensor ops. */
+  private applyOnDevice(vars: ReadonlyMap<string, tf.Variable>, grads: tf.NamedTensorMap, names: string[]): StepInfo {
+    this.t++
+    const { beta1, beta2, eps, lr, weightDecay, maxGradNorm } = this.cfg
+    const stepSize = lr / (1 - Math.pow(beta1, this.t))
+    const ibc2 = 1 / (1 - Math.pow(beta2, this.t))
+    const sq = tf.tidy(() => tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!)))))
+    const gradNorm = Math.sqrt(sq.dataSync()[0] ?? 0)
+    sq.dispose()
+    const clip = maxGradNorm > 0 && gradNorm > maxGradNorm ? maxGradNorm / (gradNorm + 1e-6) : 1
+    const moment = (
+      store: Map<string, tf.Variable>,
+      host: Map<string, Float32Array>,
+      n: string,
+      like: tf.Variable
+    ): tf.Variable => {
+      let x = store.get(n)
+      if (x === undefined) {
+        const saved = host.get(n)
+        const init =
+          saved !== undefined && saved.length === like.size
+            ? tf.tensor(saved, like.shape, 'float32')
+            : tf.zerosLike(like)
+        x = tf.variable(init, false)
+        init.dispose()
+        host.delete(n)
+        store.set(n, x)
+      }
+      return x
+    }
+    for (const n of names) {
+      const w = vars.get(n)!
+      const m = moment(this.dm, this.m, n, w)
+      const v = moment(this.dv, this.v, n, w)
+      const shrink = 1 - lr * (this.decays(n, w.shape) ? weightDecay : 0)
+      tf.tidy(() => {
+        const g = clip === 1 ? grads[n]! : tf.mul(grads[n]!, clip)
+        const mi = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1))
+        const vi = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2))
+        m.assign(mi)
+        v.assign(vi)
+        w.assign(tf.sub(tf.mul(w, shrink), tf.div(tf.mul(mi, stepSize), tf.add(tf.sqrt(tf.mul(vi, ibc2)), eps))))
+      })
+    }
+    for (const n of Object.keys(grads)) grads[n]!.dispose()
+    return { gradNorm }
+  }
+
+  /** Frees moments held on the device. */
+  dispose(): void {
+    for (const x of [...this.dm.values(), ...this.dv.values()]) x.dispose()
+    this.dm.clear()
+    this.dv.clear()
   }
 
   /**
@@ -182,11 +249,16 @@ export class AdamW {
   }
 
   getState(): AdamWState {
-    return { step: this.t, m: Object.fromEntries(this.m), v: Object.fromEntries(this.v) }
+    const m = Object.fromEntries(this.m)
+    const v = Object.fromEntries(this.v)
+    for (const [n, x] of this.dm) m[n] = Float32Array.from(x.dataSync())
+    for (const [n, x] of this.dv) v[n] = Float32Array.from(x.dataSync())
+    return { step: this.t, m, v }
   }
 
   setState(s: AdamWState): void {
     this.t = s.step
+    this.dispose()
     this.m.clear()
     this.v.clear()
     for (const [k, a] of Object.entries(s.m)) this.m.set(k, new Float32Array(a))

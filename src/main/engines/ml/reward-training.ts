@@ -496,6 +496,7 @@ export class RewardTrainer {
     s.bestValLoss = Infinity
     s.best = null
     this.model.dispose()
+    this.opt.dispose()
     this.opt = this.newOptimizer()
     s.optimizer = this.opt.getState()
     if (member >= this.config.ensemble) {
@@ -525,6 +526,7 @@ export class RewardTrainer {
 
   dispose(): void {
     this.model.dispose()
+    this.opt.dispose()
   }
 }
 
