@@ -339,6 +339,38 @@ describe('serve mode: safety and confinement', () => {
   })
 })
 
+describe('serve mode: configured host names', () => {
+  it('accepts names given with allowedHosts (a proxy in front) besides loopback, and still refuses others', async () => {
+    const data = tempDataDir()
+    const web = tempDataDir('editorbot-web-')
+    const ctx = createAppContext({ dataDir: data.dir })
+    const server = await startServer(ctx, {
+      host: '127.0.0.1',
+      port: 0,
+      webRoot: web.dir,
+      token: 'given-token-0123456789',
+      allowedHosts: ['Studio.Example']
+    })
+    try {
+      expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=given-token-0123456789`)
+      const list = (host: string): Promise<Reply> =>
+        request(server.port, {
+          method: 'POST',
+          path: '/api/songs.list',
+          headers: { host, 'content-type': 'application/json', authorization: 'Bearer given-token-0123456789' }
+        })
+      expect((await list('studio.example')).status).toBe(200)
+      expect((await list(`localhost:${server.port}`)).status).toBe(200)
+      expect((await list('other.example')).status).toBe(403)
+    } finally {
+      await server.close()
+      await ctx.close()
+      data.cleanup()
+      web.cleanup()
+    }
+  })
+})
+
 describe('serve mode: upload size limit', () => {
   it('refuses an oversized chunked upload with 413 and leaves nothing staged', async () => {
     const data = tempDataDir()

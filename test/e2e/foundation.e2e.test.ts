@@ -49,6 +49,22 @@ describe('serve mode and the UI (foundation)', () => {
     await page.close()
   })
 
+  it('keeps the token from the printed URL across a navigation that drops it; without it the API refuses', async () => {
+    const page = await browser.newPage()
+    await page.goto(server.url)
+    await page.waitForSelector('body[data-app-ready="true"]', { timeout: 60_000 })
+    await page.goto(`${server.origin}/#/library`)
+    await page.waitForSelector('body[data-app-ready="true"]', { timeout: 60_000 })
+    await page.getByText('Demo - Steady 100').first().waitFor({ state: 'visible', timeout: 60_000 })
+    // The page's own requests carry the token; the same request from that page without it is refused.
+    const statuses = await page.evaluate(async () => {
+      const plain = await fetch('/api/songs.list', { method: 'POST', headers: { 'content-type': 'application/json' } })
+      return plain.status
+    })
+    expect(statuses).toBe(401)
+    await page.close()
+  })
+
   it('round-trips a request through serve mode into SQLite and back', async () => {
     const created = await apiCall(server.origin, 'annotators.create', { name: 'round-trip' })
     expect(created.status).toBe(200)
