@@ -1,5 +1,8 @@
 import { AppFailure } from '../../../shared/result'
-import type { WavFormat } from '../edits/types'
+
+/** Sample encodings the writer knows; renders use pcm16/pcm24/float32, the rest serve decoder tests. */
+export type WavEncoding = 'pcm8' | 'pcm16' | 'pcm24' | 'pcm32' | 'float32' | 'float64'
+const BYTES: Record<WavEncoding, number> = { pcm8: 1, pcm16: 2, pcm24: 3, pcm32: 4, float32: 4, float64: 8 }
 
 const KSDATAFORMAT_PCM = [
   0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71
@@ -9,15 +12,21 @@ const KSDATAFORMAT_FLOAT = [
 ]
 
 /**
- * Encodes planar channels as a RIFF/WAVE file. pcm16/pcm24: integer PCM (format tag 1), samples clipped
- * to [-1, 1] and rounded (no dither); float32: IEEE float (tag 3) with a `fact` chunk. More than two
- * channels use WAVE_FORMAT_EXTENSIBLE with the matching sub-format. Little-endian throughout.
+ * Encodes planar channels as a RIFF/WAVE file: the one WAV writer. pcm8 (unsigned)/16/24/32: integer
+ * PCM (format tag 1), samples clipped to [-1, 1] and rounded (no dither); float32/float64: IEEE float
+ * (tag 3, cbSize 0) with a `fact` chunk. More than two channels, or `extensible`, use
+ * WAVE_FORMAT_EXTENSIBLE with the matching sub-format. Little-endian throughout.
  */
-export function encodeWav(channels: Float32Array[], sampleRate: number, format: WavFormat = 'pcm16'): Uint8Array {
+export function encodeWav(
+  channels: Float32Array[],
+  sampleRate: number,
+  format: WavEncoding = 'pcm16',
+  opts: { extensible?: boolean } = {}
+): Uint8Array {
   if (channels.length === 0) throw new AppFailure('validation', 'no channels to encode', 'channels')
   if (!Number.isInteger(sampleRate) || sampleRate <= 0)
     throw new AppFailure('validation', `sample rate must be a positive integer, got ${sampleRate}`, 'sampleRate')
-  if (format !== 'pcm16' && format !== 'pcm24' && format !== 'float32')
+  if (!Object.hasOwn(BYTES, format))
     throw new AppFailure('validation', `unknown WAV format '${String(format)}'`, 'format')
   const frames = (channels[0] as Float32Array).length
   for (const [c, ch] of channels.entries())
@@ -28,9 +37,9 @@ export function encodeWav(channels: Float32Array[], sampleRate: number, format: 
         `channels[${c}]`
       )
   const nch = channels.length
-  const bytesPer = format === 'pcm16' ? 2 : format === 'pcm24' ? 3 : 4
-  const isFloat = format === 'float32'
-  const extensible = nch > 2
+  const bytesPer = BYTES[format]
+  const isFloat = format === 'float32' || format === 'float64'
+  const extensible = nch > 2 || opts.extensible === true
   const fmtSize = extensible ? 40 : isFloat ? 18 : 16
   const factSize = isFloat ? 12 : 0
   const dataBytes = frames * nch * bytesPer
@@ -78,7 +87,12 @@ export function encodeWav(channels: Float32Array[], sampleRate: number, format: 
     const ch = channels[c] as Float32Array
     const stride = nch * bytesPer
     let pos = at + c * bytesPer
-    if (format === 'pcm16') {
+    if (format === 'pcm8') {
+      for (let i = 0; i < frames; i++, pos += stride) {
+        const v = ch[i] as number
+        buf[pos] = v >= 1 ? 255 : v <= -1 ? 0 : Math.round(v * 127) + 128
+      }
+    } else if (format === 'pcm16') {
       for (let i = 0; i < frames; i++, pos += stride) {
         const v = ch[i] as number
         const x = v >= 1 ? 32767 : v <= -1 ? -32768 : Math.round(v * 32767) || 0
@@ -92,8 +106,15 @@ export function encodeWav(channels: Float32Array[], sampleRate: number, format: 
         buf[pos + 1] = (x >> 8) & 0xff
         buf[pos + 2] = (x >> 16) & 0xff
       }
-    } else {
+    } else if (format === 'pcm32') {
+      for (let i = 0; i < frames; i++, pos += stride) {
+        const v = ch[i] as number
+        view.setInt32(pos, v >= 1 ? 2147483647 : v <= -1 ? -2147483648 : Math.round(v * 2147483647) || 0, true)
+      }
+    } else if (format === 'float32') {
       for (let i = 0; i < frames; i++, pos += stride) view.setFloat32(pos, ch[i] as number, true)
+    } else {
+      for (let i = 0; i < frames; i++, pos += stride) view.setFloat64(pos, ch[i] as number, true)
     }
   }
   return buf

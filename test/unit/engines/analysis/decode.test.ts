@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { AppFailure } from '../../../../src/shared/result.js'
 import { decodeAudioBuffer, decodeAudioFile, readMetadata } from '../../../../src/main/engines/audio-io/decode.js'
-import { encodeWav } from '../../../../src/main/engines/audio-io/wav.js'
+import { encodeWav } from '../../../../src/main/engines/audio-io/wav-encode'
 
 const FIXTURES = join(import.meta.dirname, '../../../fixtures/audio')
 
@@ -60,7 +60,7 @@ describe('WAV decoding', () => {
 
   it('reads WAVE_FORMAT_EXTENSIBLE (24-bit and float)', async () => {
     for (const encoding of ['pcm24', 'float32'] as const) {
-      const audio = await decodeAudioBuffer(encodeWav([left], 8000, encoding, true), 'ext.wav')
+      const audio = await decodeAudioBuffer(encodeWav([left], 8000, encoding, { extensible: true }), 'ext.wav')
       expect(audio.channels[0]![100]).toBeCloseTo(left[100]!, 4)
     }
   })
