@@ -371,6 +371,48 @@ describe('serve mode: configured host names', () => {
   })
 })
 
+describe('serve mode: staged uploads across restarts', () => {
+  it('removes uploads nobody imported at close, and at start only folders an upload made', async () => {
+    const data = tempDataDir()
+    const web = tempDataDir('editorbot-web-')
+    const outside = tempDataDir('editorbot-outside-')
+    const uploads = path.join(data.dir, 'uploads')
+    const earlier = path.join(uploads, '0123456789abcdef')
+    const withLink = path.join(uploads, 'fedcba9876543210')
+    fs.mkdirSync(earlier, { recursive: true })
+    fs.writeFileSync(path.join(earlier, 'song.wav'), 'RIFF')
+    fs.mkdirSync(withLink)
+    fs.writeFileSync(path.join(outside.dir, 'precious.wav'), 'keep me')
+    fs.symlinkSync(outside.dir, path.join(withLink, 'elsewhere'))
+    fs.mkdirSync(path.join(uploads, 'my-folder'))
+    fs.writeFileSync(path.join(uploads, 'my-folder', 'notes.txt'), 'mine')
+    const ctx = createAppContext({ dataDir: data.dir })
+    const server = await startServer(ctx, { host: '127.0.0.1', port: 0, webRoot: web.dir })
+    try {
+      expect(fs.existsSync(earlier)).toBe(false)
+      expect(fs.existsSync(path.join(withLink, 'elsewhere'))).toBe(true)
+      expect(fs.readFileSync(path.join(uploads, 'my-folder', 'notes.txt'), 'utf8')).toBe('mine')
+      const staged = await request(server.port, {
+        method: 'POST',
+        path: '/upload',
+        headers: { 'x-file-name': 'later.wav', authorization: `Bearer ${server.token}` },
+        body: 'RIFF'
+      })
+      const { path: stagedPath } = staged.json().value as { path: string }
+      expect(fs.existsSync(path.join(data.dir, stagedPath))).toBe(true)
+      await server.close()
+      expect(fs.existsSync(path.dirname(path.join(data.dir, stagedPath)))).toBe(false)
+      expect(fs.readFileSync(path.join(outside.dir, 'precious.wav'), 'utf8')).toBe('keep me')
+    } finally {
+      await server.close().catch(() => {})
+      await ctx.close()
+      data.cleanup()
+      web.cleanup()
+      outside.cleanup()
+    }
+  })
+})
+
 describe('serve mode: upload size limit', () => {
   it('refuses an oversized chunked upload with 413 and leaves nothing staged', async () => {
     const data = tempDataDir()
