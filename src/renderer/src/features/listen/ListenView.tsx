@@ -129,6 +129,7 @@ export function ListenView(props: { annotator: Annotator }): React.JSX.Element {
     el.dataset.listenedAMs = String(Math.round(heard.a))
     el.dataset.listenedBMs = String(Math.round(heard.b))
     el.dataset.switches = String(player.switches)
+    el.dataset.nextReady = String(session.nextReady())
     el.dataset.autoplayAt =
       session.autoplayStartedAt.current === null ? '' : session.autoplayStartedAt.current.toFixed(1)
     if (timeRef.current) {

@@ -31,6 +31,8 @@ export interface ListenSession {
   reload: () => Promise<void>
   /** performance.now() when the pair on screen started playing by itself (autoplay), for the timing test. */
   autoplayStartedAt: React.RefObject<number | null>
+  /** Whether the pair after the one on screen is loaded and decoded already. */
+  nextReady: () => boolean
 }
 
 const isAbort = (e: unknown): boolean => e instanceof DOMException && e.name === 'AbortError'
@@ -298,5 +300,10 @@ export function useListenSession(opts: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [])
 
-  return { state, act, start, submit, undo, next, reload, autoplayStartedAt }
+  const nextReady = (): boolean => {
+    const pending = prefetch.current
+    return pending !== null && pending.settled && pending.afterPairId === live.current.pair?.p.pairId
+  }
+
+  return { state, act, start, submit, undo, next, reload, autoplayStartedAt, nextReady }
 }

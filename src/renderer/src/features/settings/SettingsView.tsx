@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import type { Settings } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
+import { ListenSettings } from './ListenSettings'
 
 type Editable = Pick<Settings, 'switchCrossfadeMs' | 'mustListenS' | 'repeatEvery' | 'maxSongDurationS'>
 
@@ -96,6 +97,7 @@ export function SettingsView(): React.JSX.Element {
           Save
         </button>
       </form>
+      <ListenSettings />
       <section className="panel" aria-labelledby="about-title" data-testid="about">
         <h2 id="about-title">Compute and storage</h2>
         <dl className="kv">
