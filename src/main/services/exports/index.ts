@@ -11,7 +11,7 @@ import { AppFailure } from '../../../shared/result'
 import type { Exporter } from './types'
 import { exportPreferenceFiles } from './preferences'
 import { exportEditWavs } from './edits'
-import { exportRewardModels } from './reward-models'
+import { exportPolicies, exportRewardModels } from './models'
 import { exportProjectArchive } from './project'
 
 export const EXPORTS_DIR = 'exports'
@@ -25,13 +25,13 @@ const notYet =
 
 /**
  * The registry. A new export kind, or a real exporter replacing a placeholder, is one entry here (the
- * kind itself is listed in EXPORT_KINDS in src/shared/api.ts). Policies and run metrics wait for the
- * policy registry: until it exists these entries say there is nothing to export.
+ * kind itself is listed in EXPORT_KINDS in src/shared/api.ts). Run metrics wait for the policy-training
+ * service's reader: until it is wired in, that entry says there is nothing to export.
  */
 export const EXPORTERS: Record<ExportKind, Exporter> = {
   preferences: exportPreferenceFiles,
   models: exportRewardModels,
-  policies: notYet('policies', 'train a policy first (train-policy)'),
+  policies: exportPolicies,
   edits: exportEditWavs,
   metrics: notYet('training runs', 'train a reward model or a policy first'),
   project: exportProjectArchive
