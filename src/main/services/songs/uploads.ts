@@ -114,11 +114,15 @@ export class StagedUploads {
     for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
       if (!entry.isDirectory() || !UPLOAD_ID.test(entry.name)) continue
       const dir = path.join(root, entry.name)
-      const files = fs.readdirSync(dir, { withFileTypes: true })
-      if (!files.every((f) => f.isFile())) continue
-      for (const f of files) fs.rmSync(path.join(dir, f.name), { force: true })
-      fs.rmdirSync(dir)
-      removed++
+      try {
+        const files = fs.readdirSync(dir, { withFileTypes: true })
+        if (!files.every((f) => f.isFile())) continue
+        for (const f of files) fs.unlinkSync(path.join(dir, f.name))
+        fs.rmdirSync(dir)
+        removed++
+      } catch {
+        // unreadable or read-only: left for a later start, never a reason not to serve
+      }
     }
     return removed
   }
