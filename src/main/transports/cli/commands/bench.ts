@@ -19,7 +19,11 @@ const BENCHES: Record<
     const { benchSplicesOnRealMusic } = await import('../../../../../bench/render-real-music')
     return { speed, realMusicSplices: await benchSplicesOnRealMusic({ log, paths: files }) }
   },
-  engine: async (log, _files, quick) => (await import('../../../../../bench/engine')).benchEngine({ log, quick })
+  engine: async (log, _files, quick) => (await import('../../../../../bench/engine')).benchEngine({ log, quick }),
+  verdicts: async (log, _files, quick) => (await import('../../../../../bench/verdicts')).benchVerdicts({ log, quick }),
+  listen: async (log) => (await import('../../../../../bench/listen')).benchListen({ log }),
+  stall: async (log, _files, quick) =>
+    (await import('../../../../../bench/backend-stall')).benchBackendStall({ log, runs: quick ? 1 : 3 })
 }
 
 export const benchCommand: Command = {
