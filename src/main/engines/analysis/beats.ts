@@ -1,4 +1,5 @@
 import { RealFFT, nextPow2 } from './fft.js'
+import { median } from './stats.js'
 import { FRAME_RATE, HOP, ANALYSIS_RATE, N_MELS } from './frontend.js'
 
 /**
@@ -451,11 +452,10 @@ export function trackBeats(envelope: Float32Array, period: number, options: Trac
   for (let i = 1; i < n - 1; i++)
     if (cumulative[i]! > cumulative[i - 1]! && cumulative[i]! >= cumulative[i + 1]!) maxima.push(i)
   if (maxima.length === 0) return { frames: new Float64Array(0), strength: new Float32Array(0), localScore }
-  const sortedValues = maxima.map((i) => cumulative[i]!).sort((a, b) => a - b)
-  const median = sortedValues[Math.floor(sortedValues.length / 2)]!
+  const medianPeak = median(maxima.map((i) => cumulative[i]!))
   let last = maxima[maxima.length - 1]!
   for (let k = maxima.length - 1; k >= 0; k--) {
-    if (cumulative[maxima[k]!]! >= 0.5 * median) {
+    if (cumulative[maxima[k]!]! >= 0.5 * medianPeak) {
       last = maxima[k]!
       break
     }

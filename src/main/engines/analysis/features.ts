@@ -1,4 +1,5 @@
 import { FEATURE_DIM } from '../../../shared/features.js'
+import { meanStd, medianInPlace } from './stats.js'
 import { ONSET_LATENCY_FRAMES, TEMPOGRAM_WINDOW, type Tempogram } from './beats.js'
 import {
   ANALYSIS_RATE,
@@ -80,19 +81,6 @@ function mfccFrames(frames: FrameFeatures): Float32Array {
   return out
 }
 
-function median(buffer: Float64Array, count: number): number {
-  for (let i = 1; i < count; i++) {
-    const v = buffer[i]!
-    let j = i
-    while (j > 0 && buffer[j - 1]! > v) {
-      buffer[j] = buffer[j - 1]!
-      j--
-    }
-    buffer[j] = v
-  }
-  return buffer[count >> 1]!
-}
-
 const HPSS_TIME_RADIUS = 4
 const HPSS_FREQ_RADIUS = 2
 
@@ -118,13 +106,13 @@ function harmonicEnergyFrames(frames: FrameFeatures): { harmonic: Float32Array; 
         const ff = f + d
         if (ff >= 0 && ff < n) buffer[count++] = folded[ff * bands + b]!
       }
-      const h = median(buffer, count)
+      const h = medianInPlace(buffer, count)
       count = 0
       for (let d = -HPSS_FREQ_RADIUS; d <= HPSS_FREQ_RADIUS; d++) {
         const bb = b + d
         if (bb >= 0 && bb < bands) buffer[count++] = folded[f * bands + bb]!
       }
-      const p = median(buffer, count)
+      const p = medianInPlace(buffer, count)
       const energy = folded[f * bands + b]!
       harmonic += (energy * h * h) / (h * h + p * p + EPS)
       total += energy
@@ -180,19 +168,6 @@ function beatSpans(beatTimes: Float64Array, frameCount: number): BeatSpan {
     end[i] = Math.max(s + 1, Math.min(frameCount, e))
   }
   return { start, end }
-}
-
-function meanStd(values: Float32Array, stride: number, offset: number, s: number, e: number): [number, number] {
-  let sum = 0
-  let sumSq = 0
-  for (let f = s; f < e; f++) {
-    const v = values[f * stride + offset]!
-    sum += v
-    sumSq += v * v
-  }
-  const count = e - s
-  const mean = sum / count
-  return [mean, Math.sqrt(Math.max(0, sumSq / count - mean * mean))]
 }
 
 const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v)

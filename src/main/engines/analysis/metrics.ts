@@ -4,6 +4,7 @@
  * and tempo accuracy within 4 %. Like `mir_eval.beat.evaluate`, `evaluateBeats` first drops beats
  * before 5 s; the individual functions do not trim.
  */
+import { median } from './stats.js'
 
 export function trimBeats(beats: Float64Array, minBeatTime = 5): Float64Array {
   return beats.filter((t) => t >= minBeatTime)
@@ -136,14 +137,9 @@ export function tempoAccuracy(
 
 /** Whether the estimate runs at double, half (etc.) the reference rate: an octave error. */
 export function metricalLevel(reference: Float64Array, estimated: Float64Array): 'same' | 'double' | 'half' | 'other' {
-  const median = (x: Float64Array): number => {
-    const d: number[] = []
-    for (let i = 1; i < x.length; i++) d.push(x[i]! - x[i - 1]!)
-    d.sort((a, b) => a - b)
-    return d.length > 0 ? d[d.length >> 1]! : 0
-  }
-  const r = median(reference)
-  const e = median(estimated)
+  const medianInterval = (x: Float64Array): number => median(x.subarray(1).map((t, i) => t - x[i]!))
+  const r = medianInterval(reference)
+  const e = medianInterval(estimated)
   if (r <= 0 || e <= 0) return 'other'
   const ratio = r / e
   if (Math.abs(ratio - 1) < 0.08) return 'same'
