@@ -256,6 +256,7 @@ def main():
                 json.dump(dict(
                     world_size=world, backend=dist.get_backend() if dist.is_initialized() else None,
                     device=device.type, config=config, epochs=history, replicas_in_sync=in_sync,
+                    param_count=sum(p.numel() for p in model.parameters()),
                     examples=len(examples), torch=torch.__version__,
                     probe=dict(batch=int(feats.shape[0]), beats=int(feats.shape[1]),
                                beat_features=feats.reshape(-1).tolist(), action_ids=ids.reshape(-1).tolist(),

@@ -24,6 +24,7 @@ interface Report {
   backend: string | null
   replicas_in_sync: boolean
   examples: number
+  param_count: number
   config: { d_model: number; layers: number; heads: number; ff_dim: number; max_beats: number }
   epochs: { epoch: number; loss: number; accuracy: number; pairs: number }[]
   probe: {
@@ -183,5 +184,16 @@ describe.skipIf(torchMissing)('PyTorch DDP reward training on exported preferenc
     } finally {
       imported.session.dispose()
     }
+
+    // And through the app's own door: the CLI registers it with the app's architecture (warm start possible).
+    const cli = spawnSync(
+      process.execPath,
+      ['bin/editorbot.mjs', 'import-reward-model', onnx, '--name', 'torch-ddp', '--data-dir', data.dir, '--json'],
+      { encoding: 'utf8' }
+    )
+    expect(cli.status, cli.stderr).toBe(0)
+    const version = JSON.parse(cli.stdout) as { name: string; architecture: unknown; paramCount: number | null }
+    expect(version).toMatchObject({ name: 'torch-ddp', paramCount: report.param_count })
+    expect(version.architecture).not.toBeNull()
   })
 })
