@@ -59,7 +59,26 @@ async function electronSqliteBinding() {
     'inherit',
     dir
   )
-  if (prebuilt !== 0 || !fs.existsSync(binding)) return null
+  if (prebuilt !== 0 || !fs.existsSync(binding)) {
+    // No prebuilt binary for this Electron (or none reachable): compile against Electron's headers.
+    console.log(
+      `No prebuilt better-sqlite3 for Electron ${electronVersion}: building it from source (a minute or two).`
+    )
+    const compiled = await run(
+      process.execPath,
+      [
+        require.resolve('node-gyp/bin/node-gyp.js'),
+        'rebuild',
+        '--release',
+        `--target=${electronVersion}`,
+        '--runtime=electron',
+        '--dist-url=https://electronjs.org/headers'
+      ],
+      'inherit',
+      dir
+    )
+    if (compiled !== 0 || !fs.existsSync(binding)) return null
+  }
   fs.writeFileSync(stamp, electronVersion)
   return binding
 }
