@@ -6,11 +6,14 @@
  */
 import { z } from 'zod'
 import { DATABASE_FILE } from '../../db/connection'
+import { UPLOADS_DIR } from '../songs/uploads'
 
 export const ARCHIVE_FORMAT = 'editorbot-project'
 export const ARCHIVE_FORMAT_VERSION = 1
 export const HEADER_ENTRY = 'editorbot-archive.json'
 export const MANIFEST_ENTRY = 'manifest.json'
+/** Where serve-mode clients may write exports; never archived (an archive would contain earlier archives). */
+export const EXPORTS_DIR = 'exports'
 
 export const archiveHeaderSchema = z
   .object({
@@ -48,6 +51,6 @@ export type ArchiveManifest = z.infer<typeof archiveManifestSchema>
 export function excludedFromArchive(relative: string): boolean {
   const top = relative.split('/')[0] ?? ''
   if (relative === DATABASE_FILE || relative.startsWith(`${DATABASE_FILE}-`)) return true
-  if (top === 'uploads' || top === 'exports') return true
+  if (top === UPLOADS_DIR || top === EXPORTS_DIR) return true
   return relative.endsWith('.tmp')
 }

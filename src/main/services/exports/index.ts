@@ -13,8 +13,7 @@ import { exportPreferenceFiles } from './preferences'
 import { exportEditWavs } from './edits'
 import { exportPolicies, exportRewardModels } from './models'
 import { exportProjectArchive } from './project'
-
-export const EXPORTS_DIR = 'exports'
+import { EXPORTS_DIR } from './archive-format'
 
 export type { Exporter, ExportRequest } from './types'
 
