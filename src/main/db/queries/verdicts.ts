@@ -51,21 +51,6 @@ const toRecord = (r: VerdictRow): VerdictRecord => ({
 
 export type NewVerdict = Omit<VerdictRecord, 'id' | 'createdAt' | 'supersededAt'>
 
-/**
- * Runs `work` in one IMMEDIATE transaction whose commit is durable: the database runs WAL with
- * synchronous=NORMAL, which may lose the last commits on power loss, so verdict writes switch this
- * connection to FULL (the WAL is fsynced at commit) for their transaction only.
- */
-export function inDurableTransaction<T>(db: Db, work: () => T): T {
-  const previous = db.pragma('synchronous', { simple: true }) as number
-  db.pragma('synchronous = FULL')
-  try {
-    return db.transaction(work).immediate()
-  } finally {
-    db.pragma(`synchronous = ${previous}`)
-  }
-}
-
 export function insertVerdict(db: Db, v: NewVerdict): VerdictRecord {
   const info = db
     .prepare(

@@ -6,6 +6,7 @@
  * (superseding, never deleting) and computes stats, inter-annotator agreement included.
  */
 import type { Db } from '../../db/connection'
+import { immediateTransaction } from '../../db/transaction'
 import * as pairsQ from '../../db/queries/pairs'
 import * as verdictsQ from '../../db/queries/verdicts'
 import * as annotatorsQ from '../../db/queries/annotators'
@@ -106,31 +107,29 @@ export function nextPair(
   annotatorOrFail(db, annotatorId)
   const exclude = opts.exclude ?? []
   const { nowIso, expiresIso } = leaseWindow(settings, opts.nowMs ?? Date.now())
-  const picked = db
-    .transaction((): { pair: PairSummary; remaining: number } | null => {
-      pairsQ.purgeExpiredLeases(db, nowIso)
-      // Pairs on screen or prefetched stay leased to this annotator but are not presented again.
-      const held = pairsQ.leasedPairsFor(db, annotatorId).filter((p) => !exclude.includes(p.id))
-      const choose = (): PairSummary | null => {
-        const pending = pairsQ.pendingRepeatPairFor(db, annotatorId, exclude)
-        if (pending) return pending
-        if (held[0]) return held[0]
-        const open = pairsQ.nextOpenPairFor(db, annotatorId, exclude)
-        if (!open) return null
-        const presentation = verdictsQ.countActiveVerdicts(db, annotatorId) + exclude.length + 1
-        if (isRepeatSlot(presentation, settings.repeatEvery)) {
-          const repeat = createRepeatPair(db, annotatorId, rnd)
-          if (repeat) return repeat
-        }
-        return open
+  const picked = immediateTransaction(db, (): { pair: PairSummary; remaining: number } | null => {
+    pairsQ.purgeExpiredLeases(db, nowIso)
+    // Pairs on screen or prefetched stay leased to this annotator but are not presented again.
+    const held = pairsQ.leasedPairsFor(db, annotatorId).filter((p) => !exclude.includes(p.id))
+    const choose = (): PairSummary | null => {
+      const pending = pairsQ.pendingRepeatPairFor(db, annotatorId, exclude)
+      if (pending) return pending
+      if (held[0]) return held[0]
+      const open = pairsQ.nextOpenPairFor(db, annotatorId, exclude)
+      if (!open) return null
+      const presentation = verdictsQ.countActiveVerdicts(db, annotatorId) + exclude.length + 1
+      if (isRepeatSlot(presentation, settings.repeatEvery)) {
+        const repeat = createRepeatPair(db, annotatorId, rnd)
+        if (repeat) return repeat
       }
-      const pair = choose()
-      if (!pair) return null
-      pairsQ.leasePair(db, pair.id, annotatorId, nowIso, expiresIso)
-      const otherHeld = held.filter((p) => p.id !== pair.id && p.repeatOfPairId === null).length
-      return { pair, remaining: pairsQ.countOpenPairsFor(db, annotatorId) + otherHeld }
-    })
-    .immediate()
+      return open
+    }
+    const pair = choose()
+    if (!pair) return null
+    pairsQ.leasePair(db, pair.id, annotatorId, nowIso, expiresIso)
+    const otherHeld = held.filter((p) => p.id !== pair.id && p.repeatOfPairId === null).length
+    return { pair, remaining: pairsQ.countOpenPairsFor(db, annotatorId) + otherHeld }
+  })
   if (!picked) return null
   const pick = picked.pair
 
@@ -171,107 +170,111 @@ export function submitVerdict(
   appVersion: string,
   nowMs: number = Date.now()
 ): VerdictRecord {
-  return verdictsQ.inDurableTransaction(db, (): VerdictRecord => {
-    annotatorOrFail(db, input.annotatorId)
-    const pair = pairsQ.getPair(db, input.pairId)
-    if (!pair) throw new AppFailure('not_found', `no pair with id ${input.pairId}`, 'pairId')
-    const mine = verdictsQ.activeVerdictByAnnotator(db, pair.id, input.annotatorId)
-    if (mine)
-      throw new AppFailure(
-        'conflict',
-        `you already judged pair ${pair.id} (verdict ${mine.id}); undo that verdict to judge it again`,
-        'pairId'
-      )
-    if (pair.status !== 'queued') {
-      const by = verdictsQ.activeVerdictForPair(db, pair.id)
-      throw new AppFailure(
-        'conflict',
-        `pair ${pair.id} is already ${pair.status}${by ? ` (verdict ${by.id})` : ''}; undo that verdict to judge it again`,
-        'pairId'
-      )
-    }
-    pairsQ.purgeExpiredLeases(db, leaseWindow(settings, nowMs).nowIso)
-    if (pairsQ.claimsByOthers(db, pair.id, input.annotatorId) >= pair.requiredVerdicts)
-      throw new AppFailure(
-        'conflict',
-        `pair ${pair.id} is being judged by another annotator; ask for the next pair`,
-        'pairId'
-      )
-    const pairEdits = [pair.editAId, pair.editBId]
-    if (!pairEdits.includes(input.shownAEditId))
-      throw new AppFailure(
-        'validation',
-        `shownAEditId ${input.shownAEditId} is not one of pair ${pair.id}'s edits (${pairEdits.join(', ')})`,
-        'shownAEditId'
-      )
-    if (!pairEdits.includes(input.shownBEditId) || input.shownBEditId === input.shownAEditId)
-      throw new AppFailure(
-        'validation',
-        `shownBEditId ${input.shownBEditId} must be pair ${pair.id}'s other edit (edits ${pairEdits.join(', ')}, A shows ${input.shownAEditId})`,
-        'shownBEditId'
-      )
-    const editA = editOrFail(db, input.shownAEditId, 'shownAEditId')
-    const editB = editOrFail(db, input.shownBEditId, 'shownBEditId')
-
-    const violation = mustListenViolation({
-      verdict: input.verdict,
-      listenedAMs: input.listenedAMs,
-      listenedBMs: input.listenedBMs,
-      mustListenS: settings.mustListenS,
-      durationAS: editA.outputDurationS,
-      durationBS: editB.outputDurationS
-    })
-    if (violation) throw new AppFailure('validation', violation.message, violation.field)
-
-    const preference = input.verdict === 'a' || input.verdict === 'b'
-    if (!preference && input.strength !== null)
-      throw new AppFailure(
-        'validation',
-        `strength applies only to an 'a' or 'b' verdict, not '${input.verdict}'`,
-        'strength'
-      )
-    input.marks.forEach((m, i) => {
-      const dur = (m.side === 'a' ? editA : editB).outputDurationS
-      if (m.atS > dur + MARK_SLACK_S)
+  return immediateTransaction(
+    db,
+    (): VerdictRecord => {
+      annotatorOrFail(db, input.annotatorId)
+      const pair = pairsQ.getPair(db, input.pairId)
+      if (!pair) throw new AppFailure('not_found', `no pair with id ${input.pairId}`, 'pairId')
+      const mine = verdictsQ.activeVerdictByAnnotator(db, pair.id, input.annotatorId)
+      if (mine)
+        throw new AppFailure(
+          'conflict',
+          `you already judged pair ${pair.id} (verdict ${mine.id}); undo that verdict to judge it again`,
+          'pairId'
+        )
+      if (pair.status !== 'queued') {
+        const by = verdictsQ.activeVerdictForPair(db, pair.id)
+        throw new AppFailure(
+          'conflict',
+          `pair ${pair.id} is already ${pair.status}${by ? ` (verdict ${by.id})` : ''}; undo that verdict to judge it again`,
+          'pairId'
+        )
+      }
+      pairsQ.purgeExpiredLeases(db, leaseWindow(settings, nowMs).nowIso)
+      if (pairsQ.claimsByOthers(db, pair.id, input.annotatorId) >= pair.requiredVerdicts)
+        throw new AppFailure(
+          'conflict',
+          `pair ${pair.id} is being judged by another annotator; ask for the next pair`,
+          'pairId'
+        )
+      const pairEdits = [pair.editAId, pair.editBId]
+      if (!pairEdits.includes(input.shownAEditId))
         throw new AppFailure(
           'validation',
-          `marks.${i}: ${m.atS.toFixed(2)} s is past the end of side ${m.side.toUpperCase()} (${dur.toFixed(2)} s)`,
-          `marks.${i}.atS`
+          `shownAEditId ${input.shownAEditId} is not one of pair ${pair.id}'s edits (${pairEdits.join(', ')})`,
+          'shownAEditId'
         )
-    })
-
-    const offered = new Set(settings.reasonTags.map((t) => t.label))
-    const tags = input.tags ?? []
-    tags.forEach((tag, i) => {
-      if (!offered.has(tag))
+      if (!pairEdits.includes(input.shownBEditId) || input.shownBEditId === input.shownAEditId)
         throw new AppFailure(
           'validation',
-          `tags.${i}: '${tag}' is not one of this project's reason tags (${[...offered].join(', ') || 'none'})`,
-          `tags.${i}`
+          `shownBEditId ${input.shownBEditId} must be pair ${pair.id}'s other edit (edits ${pairEdits.join(', ')}, A shows ${input.shownAEditId})`,
+          'shownBEditId'
         )
-    })
+      const editA = editOrFail(db, input.shownAEditId, 'shownAEditId')
+      const editB = editOrFail(db, input.shownBEditId, 'shownBEditId')
 
-    const record = verdictsQ.insertVerdict(db, {
-      pairId: pair.id,
-      annotatorId: input.annotatorId,
-      verdict: input.verdict,
-      strength: preference ? (input.strength ?? 1) : null,
-      shownAEditId: input.shownAEditId,
-      shownBEditId: input.shownBEditId,
-      ...chosenRejected(input.verdict, input.shownAEditId, input.shownBEditId),
-      listenedAMs: input.listenedAMs,
-      listenedBMs: input.listenedBMs,
-      switches: input.switches,
-      decisionMs: input.decisionMs,
-      marks: input.marks,
-      note: input.note === null || input.note.trim() === '' ? null : input.note.trim(),
-      tags: [...new Set(tags)],
-      appVersion
-    })
-    pairsQ.releaseLease(db, pair.id, input.annotatorId)
-    pairsQ.refreshPairStatus(db, pair.id)
-    return record
-  })
+      const violation = mustListenViolation({
+        verdict: input.verdict,
+        listenedAMs: input.listenedAMs,
+        listenedBMs: input.listenedBMs,
+        mustListenS: settings.mustListenS,
+        durationAS: editA.outputDurationS,
+        durationBS: editB.outputDurationS
+      })
+      if (violation) throw new AppFailure('validation', violation.message, violation.field)
+
+      const preference = input.verdict === 'a' || input.verdict === 'b'
+      if (!preference && input.strength !== null)
+        throw new AppFailure(
+          'validation',
+          `strength applies only to an 'a' or 'b' verdict, not '${input.verdict}'`,
+          'strength'
+        )
+      input.marks.forEach((m, i) => {
+        const dur = (m.side === 'a' ? editA : editB).outputDurationS
+        if (m.atS > dur + MARK_SLACK_S)
+          throw new AppFailure(
+            'validation',
+            `marks.${i}: ${m.atS.toFixed(2)} s is past the end of side ${m.side.toUpperCase()} (${dur.toFixed(2)} s)`,
+            `marks.${i}.atS`
+          )
+      })
+
+      const offered = new Set(settings.reasonTags.map((t) => t.label))
+      const tags = input.tags ?? []
+      tags.forEach((tag, i) => {
+        if (!offered.has(tag))
+          throw new AppFailure(
+            'validation',
+            `tags.${i}: '${tag}' is not one of this project's reason tags (${[...offered].join(', ') || 'none'})`,
+            `tags.${i}`
+          )
+      })
+
+      const record = verdictsQ.insertVerdict(db, {
+        pairId: pair.id,
+        annotatorId: input.annotatorId,
+        verdict: input.verdict,
+        strength: preference ? (input.strength ?? 1) : null,
+        shownAEditId: input.shownAEditId,
+        shownBEditId: input.shownBEditId,
+        ...chosenRejected(input.verdict, input.shownAEditId, input.shownBEditId),
+        listenedAMs: input.listenedAMs,
+        listenedBMs: input.listenedBMs,
+        switches: input.switches,
+        decisionMs: input.decisionMs,
+        marks: input.marks,
+        note: input.note === null || input.note.trim() === '' ? null : input.note.trim(),
+        tags: [...new Set(tags)],
+        appVersion
+      })
+      pairsQ.releaseLease(db, pair.id, input.annotatorId)
+      pairsQ.refreshPairStatus(db, pair.id)
+      return record
+    },
+    { durable: true }
+  )
 }
 
 /**
@@ -288,14 +291,18 @@ export function undoLastVerdict(
 ): VerdictRecord | null {
   annotatorOrFail(db, annotatorId)
   const { nowIso, expiresIso } = leaseWindow(settings, nowMs)
-  return verdictsQ.inDurableTransaction(db, (): VerdictRecord | null => {
-    const latest = verdictsQ.latestActiveVerdict(db, annotatorId)
-    if (!latest) return null
-    verdictsQ.supersedeVerdict(db, latest.id)
-    if (pairsQ.refreshPairStatus(db, latest.pairId) === 'queued')
-      pairsQ.leasePair(db, latest.pairId, annotatorId, nowIso, expiresIso)
-    return verdictsQ.getVerdict(db, latest.id) as VerdictRecord
-  })
+  return immediateTransaction(
+    db,
+    (): VerdictRecord | null => {
+      const latest = verdictsQ.latestActiveVerdict(db, annotatorId)
+      if (!latest) return null
+      verdictsQ.supersedeVerdict(db, latest.id)
+      if (pairsQ.refreshPairStatus(db, latest.pairId) === 'queued')
+        pairsQ.leasePair(db, latest.pairId, annotatorId, nowIso, expiresIso)
+      return verdictsQ.getVerdict(db, latest.id) as VerdictRecord
+    },
+    { durable: true }
+  )
 }
 
 /**
