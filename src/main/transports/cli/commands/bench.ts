@@ -21,7 +21,6 @@ const BENCHES: Record<
   },
   engine: async (log, _files, quick) => (await import('../../../../../bench/engine')).benchEngine({ log, quick }),
   verdicts: async (log, _files, quick) => (await import('../../../../../bench/verdicts')).benchVerdicts({ log, quick }),
-  verdicts: async (log, _files, quick) => (await import('../../../../../bench/verdicts')).benchVerdicts({ log, quick }),
   listen: async (log) => (await import('../../../../../bench/listen')).benchListen({ log }),
   stall: async (log, _files, quick) =>
     (await import('../../../../../bench/backend-stall')).benchBackendStall({ log, runs: quick ? 1 : 3 })
