@@ -257,7 +257,7 @@ export interface RewardModelMetrics {
   logLoss: number | null
   /** Expected calibration error over 10 equal-width bins of P. */
   ece: number | null
-  /** Share of decisive pairs where the dense reward orders the two edits as the model does. */
+  /** Share of decisive pairs the dense reward does not call even where it orders the two edits as the model does. */
   denseAgreement: number | null
   calibration: CalibrationBin[]
 }

@@ -67,7 +67,10 @@ export function rewardMetrics(pairs: readonly ScoredPair[]): RewardModelMetrics 
     ties.length === 0
       ? null
       : ties.reduce((a, p) => a + Math.abs(sigmoid(p.rChosen - p.rRejected) - 0.5), 0) / ties.length
-  const withDense = decisive.filter((p) => p.denseChosen !== undefined && p.denseRejected !== undefined)
+  // Pairs the dense reward calls even say nothing about agreement.
+  const withDense = decisive.filter(
+    (p) => p.denseChosen !== undefined && p.denseRejected !== undefined && p.denseChosen !== p.denseRejected
+  )
   let agree = 0
   for (const p of withDense) {
     if (Math.sign(p.denseChosen! - p.denseRejected!) === Math.sign(p.rChosen - p.rRejected)) agree++

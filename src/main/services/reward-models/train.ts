@@ -101,7 +101,9 @@ export async function trainRewardModel(
   req: TrainRequest,
   resumeFrom: TrainJobState | null,
   jobId: number | null,
-  hooks: TrainHooks
+  hooks: TrainHooks,
+  /** Benchmarks only: trainer settings beyond the request's (e.g. patience). */
+  overrides: Partial<Omit<RewardTrainConfig, 'model'>> = {}
 ): Promise<TrainRewardResult> {
   const dataDir = dataDirOf(db)
   const parent = parentOf(db, req, resumeFrom)
@@ -161,7 +163,7 @@ export async function trainRewardModel(
     }
     distill = { indices, targets: scoreTable(parentFile, table, indices) }
   }
-  const config = trainConfigOf(req, modelConfig)
+  const config = { ...trainConfigOf(req, modelConfig), ...overrides }
   const train = trainLabels.map((l) => toPreferencePair(table, l, config.strengthMargin))
   const val = valLabels.map((l) => toPreferencePair(table, l, config.strengthMargin))
   const data = { sequences: table.sequences, train, val, ...(distill ? { distill } : {}) }

@@ -13,6 +13,7 @@ const BENCHES: Record<
     }),
   analysis: async (log, files) =>
     (await import('../../../../../bench/analysis')).benchAnalysis({ log, files: files.length ? files : undefined }),
+  reward: async (log, _files, quick) => (await import('../../../../../bench/reward')).benchReward({ log, quick }),
   render: async (log, files) => {
     const speed = await (await import('../../../../../bench/render')).benchRender({ log })
     log('splice clicks on real music (equal-power crossfades vs butt splices):')
