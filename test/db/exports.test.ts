@@ -11,7 +11,7 @@ import * as annotatorsQ from '../../src/main/db/queries/annotators'
 import * as songsQ from '../../src/main/db/queries/songs'
 import * as editsQ from '../../src/main/db/queries/edits'
 import { insertRewardModel } from '../../src/main/db/queries/reward-models'
-import { insertPolicy } from '../../src/main/db/queries/policies'
+import { insertPolicy, insertRun, getRun } from '../../src/main/db/queries/policies'
 import { readSettings } from '../../src/main/db/queries/settings'
 import { FEATURE_DIM } from '../../src/shared/features'
 import type { ExportKind } from '../../src/shared/api'
@@ -205,6 +205,50 @@ describe('exports', () => {
     const policies = await exportTo('policies', path.join(work.dir, 'policies'))
     expect(policies).toMatchObject({ count: 1, files: ['p1/p1.onnx', 'policies.jsonl'] })
     expect(fs.readFileSync(path.join(work.dir, 'policies', 'p1', 'p1.onnx'), 'utf8')).toBe('policy bytes')
+  })
+
+  it('writes run metrics as JSONL and CSV, each row led by its run', async () => {
+    expect((await failure(exportTo('metrics', path.join(work.dir, 'm.jsonl')))).message).toMatch(/no training runs yet/)
+    const runs = (['ppo', 'dpo'] as const).map((algorithm) =>
+      getRun(
+        ctx.db,
+        insertRun(ctx.db, { algorithm, config: {}, parentPolicyId: null, rewardModelId: null, rewardWeight: null })
+      )!
+    )
+    const lines = [
+      [
+        { update: 1, reward: 0.5, kl: 0.01 },
+        { update: 2, reward: 0.75, kl: null }
+      ],
+      [{ step: 1, loss: 0.69 }]
+    ]
+    runs.forEach((run, i) => {
+      fs.mkdirSync(path.dirname(path.join(data.dir, run.metricsPath)), { recursive: true })
+      fs.writeFileSync(path.join(data.dir, run.metricsPath), lines[i]!.map((l) => JSON.stringify(l) + '\n').join(''))
+    })
+    const jsonl = path.join(work.dir, 'metrics', 'runs.jsonl')
+    expect(await exportTo('metrics', jsonl)).toMatchObject({ count: 3 })
+    const rows = fs
+      .readFileSync(jsonl, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(rows).toEqual([
+      { run_id: runs[0]!.id, algorithm: 'ppo', update: 1, reward: 0.5, kl: 0.01 },
+      { run_id: runs[0]!.id, algorithm: 'ppo', update: 2, reward: 0.75, kl: null },
+      { run_id: runs[1]!.id, algorithm: 'dpo', step: 1, loss: 0.69 }
+    ])
+    const csv = path.join(work.dir, 'metrics', 'runs.csv')
+    await exportTo('metrics', csv, 'csv')
+    expect(fs.readFileSync(csv, 'utf8').trim().split('\n')).toEqual([
+      'run_id,algorithm,update,reward,kl,step,loss',
+      `${runs[0]!.id},ppo,1,0.5,0.01,,`,
+      `${runs[0]!.id},ppo,2,0.75,,,`,
+      `${runs[1]!.id},dpo,,,,1,0.69`
+    ])
+
+    fs.appendFileSync(path.join(data.dir, runs[1]!.metricsPath), 'not json\n')
+    expect((await failure(exportTo('metrics', jsonl))).kind).toBe('corrupt')
   })
 
   it('goes through the contract: fields validated, serve mode confined to the exports folder', async () => {

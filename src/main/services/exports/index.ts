@@ -13,26 +13,22 @@ import { exportPreferenceFiles } from './preferences'
 import { exportEditWavs } from './edits'
 import { exportPolicies, exportRewardModels } from './models'
 import { exportProjectArchive } from './project'
+import { exportRunMetrics } from './metrics'
 import { EXPORTS_DIR } from './archive-format'
 
 export type { Exporter, ExportRequest } from './types'
 
-const notYet =
-  (what: string, how: string): Exporter =>
-  () =>
-    Promise.reject(new AppFailure('not_found', `no ${what} yet: ${how}`, 'what'))
-
 /**
- * The registry. A new export kind, or a real exporter replacing a placeholder, is one entry here (the
- * kind itself is listed in EXPORT_KINDS in src/shared/api.ts). Run metrics wait for the policy-training
- * service's reader: until it is wired in, that entry says there is nothing to export.
+ * The registry: one exporter per `--what`. A new kind, or another exporter for an existing one (e.g. the
+ * reward-model or policy services' own), is one entry here; the kind itself is listed in EXPORT_KINDS in
+ * src/shared/api.ts, so the CLI, the contract and this table stay in step.
  */
 export const EXPORTERS: Record<ExportKind, Exporter> = {
   preferences: exportPreferenceFiles,
   models: exportRewardModels,
   policies: exportPolicies,
   edits: exportEditWavs,
-  metrics: notYet('training runs', 'train a reward model or a policy first'),
+  metrics: exportRunMetrics,
   project: exportProjectArchive
 }
 
