@@ -70,6 +70,17 @@ describe('A/B screen fast mode in Chromium: prefetch, autoplay, auto-advance, bl
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
+    // Console errors too: a CSP directive the browser ignores is logged there on every page load.
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text())
+    })
+    // frame-ancestors comes as a header (it is ignored in a meta tag); the compute backend is logged once.
+    const index = await fetch(server.url)
+    expect(index.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(await index.text())
+    expect(meta?.[1]).toBeDefined()
+    expect(meta?.[1]).not.toContain('frame-ancestors')
+    expect(server.stderr().match(/training: /g)).toHaveLength(1)
     await page.goto(`${server.url}#/library`)
     await page.waitForSelector('body[data-app-ready="true"]', { timeout: 60_000 })
     await page

@@ -126,6 +126,9 @@ describe('A/B listening screen in Chromium against serve mode', () => {
       editIds.push(Number(await row.getAttribute('data-edit-id')))
     for (const id of editIds) await page.getByTestId(`choose-edit-${id}`).check()
     await page.getByTestId('queue-pair').click()
+    // Both boxes are unticked at once, so a second click cannot queue the same pair again.
+    for (const id of editIds) await expect.poll(() => page.getByTestId(`choose-edit-${id}`).isChecked()).toBe(false)
+    expect(await page.getByTestId('queue-pair').isDisabled()).toBe(true)
     await waitFor(
       async () =>
         ((await apiCall(server.origin, 'pairs.list', { status: 'queued' }, TOKEN)).body.value as unknown[]).length ===

@@ -10,7 +10,9 @@ import { sendJson } from './respond'
 export const SAFE_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer'
+  'referrer-policy': 'no-referrer',
+  // frame-ancestors only works as a header (browsers ignore it in the page's CSP meta tag, with an error).
+  'content-security-policy': "frame-ancestors 'none'"
 }
 
 /**

@@ -50,8 +50,8 @@ export const serveCommand: Command = {
       ...(process.env.EDITORBOT_ALLOWED_HOSTS ?? '').split(',')
     ].filter((name) => name.trim() !== '')
     const ctx = open()
-    const backend = await initComputeBackend({ log: (l) => io.err(`[backend] ${l}`) })
-    io.err(`[backend] training: ${backend.training}; inference: ${backend.inference}`)
+    // The backend prints its own lines (skipped backends, then the one in use), each once.
+    await initComputeBackend({ log: (l) => io.err(l) })
     const server = await startServer(ctx, {
       host,
       port,

@@ -6,8 +6,9 @@ import type { EventMap, ImportReport } from '../../../../shared/api'
 import type { SongSummary } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
 import { DataTable, type Column } from '../../components/DataTable'
-import { EmptyState, ProgressBar, formatDuration, formatEta } from '../../components/ui'
+import { EmptyState, ProgressBar, formatEta } from '../../components/ui'
 import { SongDetail } from './SongDetail'
+import { songDurationLabel } from '../../lib/song-duration'
 
 type Progress = EventMap['job.progress']
 
@@ -15,11 +16,6 @@ const AUDIO_ACCEPT = 'audio/*,.wav,.mp3,.flac,.ogg,.oga,.m4a'
 
 /** Song status changes inside a running job are not all announced: poll while something is pending. */
 const PENDING_POLL_MS = 3000
-
-/** A song's length is known only once it is analysed: a dash until then, never "0:00". */
-export function songDurationLabel(s: Pick<SongSummary, 'status' | 'durationS'>): string {
-  return s.status === 'ready' || s.durationS > 0 ? formatDuration(s.durationS) : '—'
-}
 
 /** Songs with their analysis status, import by picker or drag and drop, and the song view. */
 export function LibraryView(props: { songParam: string | null }): React.JSX.Element {

@@ -35,6 +35,14 @@ export function SessionStats(props: {
             ? '—'
             : `${Math.round(stats.selfConsistency * 100)}% (${stats.repeatsJudged})`}
         </dd>
+        <dt title="Krippendorff's alpha (ordinal) over the pairs you and other annotators both judged">
+          Inter-annotator α
+        </dt>
+        <dd data-testid="stat-agreement">
+          {stats?.interAnnotatorAlpha == null
+            ? '—'
+            : `${stats.interAnnotatorAlpha.toFixed(2)} (${stats.overlapPairsJudged})`}
+        </dd>
         <dt>All-time judged</dt>
         <dd data-testid="stat-judged">{stats ? stats.judged : '—'}</dd>
         <dt>All-time skipped</dt>
