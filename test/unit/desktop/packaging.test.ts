@@ -69,6 +69,7 @@ describe('installers', () => {
     expect([builder.win.target].flat()).toContain('nsis')
     expect(pkg.scripts.dist).toMatch(/electron-vite build && electron-builder/)
     expect(builder.files).toContain('out/**')
+    expect(builder.files).toContain('!out/cli/**')
   })
 
   it('have icons at every size the targets need, each file the size it claims', () => {
