@@ -22,7 +22,15 @@ export interface ServeHandle {
  * prints its ready line (never a fixed sleep).
  */
 export async function startServe(
-  opts: { dataDir?: string; host?: string; token?: string; demo?: boolean; timeoutMs?: number } = {}
+  opts: {
+    dataDir?: string
+    host?: string
+    token?: string
+    demo?: boolean
+    timeoutMs?: number
+    /** Lets jobs.start reach test-only job kinds (demo.count) on this server; never set outside tests. */
+    testJobKinds?: boolean
+  } = {}
 ): Promise<ServeHandle> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'editorbot-e2e-'))
   const args = ['bin/editorbot.mjs', 'serve', '--port', '0', '--data-dir', dataDir, '--json']
@@ -31,7 +39,7 @@ export async function startServe(
   if (opts.demo === false) args.push('--no-demo')
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, EDITORBOT_TOKEN: '' }
+    env: { ...process.env, EDITORBOT_TOKEN: '', EDITORBOT_TEST_JOB_KINDS: opts.testJobKinds ? '1' : '' }
   })
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))

@@ -26,7 +26,8 @@ describe('jobs in the UI', () => {
   }
 
   it('shows live progress, cancels, shows interrupted after a crash, and resumes', async () => {
-    const first = await startServe({ demo: false })
+    // demo.count is a test-only job kind: jobs.start reaches it only on a server started for tests.
+    const first = await startServe({ demo: false, testJobKinds: true })
     servers.push(first)
     browser = await launchChromium()
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
@@ -49,7 +50,7 @@ describe('jobs in the UI', () => {
     first.process.kill('SIGKILL')
     await exited
 
-    const second = await startServe({ demo: false, dataDir: first.dataDir })
+    const second = await startServe({ demo: false, dataDir: first.dataDir, testJobKinds: true })
     servers.push(second)
     await page.goto(`${second.url}#/jobs`)
     await page.waitForSelector('body[data-app-ready="true"]')

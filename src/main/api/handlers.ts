@@ -71,7 +71,7 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
       announcePairs()
       return pair
     },
-    'pairs.next': ({ annotatorId }) => nextPair(db, annotatorId, readSettings(db)),
+    'pairs.next': ({ annotatorId, exclude }) => nextPair(db, annotatorId, readSettings(db), undefined, { exclude }),
 
     'verdicts.submit': (input) => {
       const verdict = submitVerdict(db, input, readSettings(db), ctx.appVersion)
