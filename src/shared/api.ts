@@ -24,6 +24,7 @@ import type {
 import type { ErrorKind, Result } from './result'
 import { ACTION_COUNT } from './actions'
 import type { RewardModelComparison, RewardModelVersion, SimulatedJudgeReport, TrainRewardResult } from './domain'
+import type { PolicySummary, TrainingRunSummary } from './domain'
 
 import { settingsSchema } from './settings'
 
@@ -77,7 +78,9 @@ export const requestSchemas = {
       songId: id,
       generator: generatorName,
       targetDurationS: z.number().positive().max(REQUEST_BOUNDS.maxOutputS).optional(),
-      seed: z.number().int().min(0).max(REQUEST_BOUNDS.maxSeed).optional()
+      seed: z.number().int().min(0).max(REQUEST_BOUNDS.maxSeed).optional(),
+      /** policy:<id> only: the most probable allowed action at every beat instead of sampling with the seed. */
+      greedy: z.boolean().optional()
     })
     .strict(),
   'edits.create': z
@@ -236,7 +239,54 @@ export const requestSchemas = {
       format: z.enum(['jsonl', 'csv']).default('jsonl'),
       out: z.string().min(1).max(4096)
     })
-    .strict()
+    .strict(),
+
+  'policies.list': z.object({}).strict(),
+  /** An ONNX policy (obs float32[B,889] -> logits float32[B,9]); a wrong signature stores nothing. */
+  'policies.import': z
+    .object({
+      path: z.string().min(1).max(4096),
+      name: z
+        .string()
+        .regex(
+          /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+          "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    })
+    .strict(),
+  /** A/B pairs of the policy against another (default its parent or the policy before it) on recent songs. */
+  'policies.queuePairs': z
+    .object({
+      policyId: id,
+      against: id.optional(),
+      count: z.number().int().min(1).max(100).default(3),
+      seed: z.number().int().min(0).max(REQUEST_BOUNDS.maxSeed).default(1)
+    })
+    .strict(),
+  /** Starts a policy-training run as a 'policy.train' job (docs/policy.md). */
+  'training.start': z
+    .object({
+      algorithm: z.enum(['ppo', 'dpo']),
+      /** PPO: environment steps; DPO: optimiser steps. */
+      steps: z.number().int().min(1).max(1e9),
+      /** Reward-model version by name (PPO); default the active one, none: dense reward only. */
+      rewardModel: z.string().min(1).max(64).optional(),
+      rewardWeight: z.number().min(0).max(1).default(0.8),
+      seed: z.number().int().min(0).max(REQUEST_BOUNDS.maxSeed).default(1),
+      config: z.enum(['tiny', 'default']).default('default'),
+      /** Policy to start from (and the reference policy); default a fresh network. */
+      parent: z.string().min(1).max(64).optional(),
+      /** Optional duration term: aim at this fraction of each song's length. */
+      targetDurationFraction: z.number().positive().max(4).optional(),
+      /** DPO: also train on the simulated annotator's verdicts. */
+      includeSimulated: z.boolean().default(false)
+    })
+    .strict(),
+  'training.resume': z.object({ runId: id }).strict(),
+  'training.runs': z.object({}).strict(),
+  'training.get': z.object({ runId: id }).strict(),
+  /** The run's logged metrics from line `since` on (poll with the returned `next`). */
+  'training.metrics': z.object({ runId: id, since: z.number().int().min(0).default(0) }).strict()
 } as const
 
 export type RequestName = keyof typeof requestSchemas
@@ -283,6 +333,14 @@ export interface ResponseMap {
   'jobs.resume': JobSummary
   'jobs.start': JobSummary
   'exports.write': ExportSummary
+  'policies.list': PolicySummary[]
+  'policies.import': PolicySummary
+  'policies.queuePairs': PairSummary[]
+  'training.start': TrainingRunSummary
+  'training.resume': TrainingRunSummary
+  'training.runs': TrainingRunSummary[]
+  'training.get': TrainingRunSummary
+  'training.metrics': { runId: number; rows: Record<string, number | null>[]; next: number }
 }
 
 export type ResponseOf<K extends RequestName> = ResponseMap[K]

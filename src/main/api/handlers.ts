@@ -15,6 +15,7 @@ import { nextPair, submitVerdict, undoLastVerdict, annotatorStats } from '../ser
 import { computeBackendInfo } from '../engines/ml/backend'
 import * as rewardModels from '../services/reward-models'
 import { runExport } from '../services/exports'
+import * as policies from '../services/policies'
 
 export interface HandlerOptions {
   transport: 'electron' | 'http' | 'cli'
@@ -48,8 +49,8 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
 
     'edits.list': ({ songId }) => editsQ.listEdits(db, songId),
     'edits.get': ({ editId }) => getEditOrFail(db, editId),
-    'edits.generate': ({ songId, generator, targetDurationS, seed }) => {
-      const edit = generateEdit(db, songId, generator, { targetDurationS, seed })
+    'edits.generate': ({ songId, generator, targetDurationS, seed, greedy }) => {
+      const edit = generateEdit(db, songId, generator, { targetDurationS, seed, greedy })
       ctx.events.emit('edits.changed', { songId })
       return edit
     },
@@ -110,6 +111,20 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
     'jobs.list': () => ctx.jobs.list(),
     'jobs.cancel': ({ jobId }) => ctx.jobs.cancel(jobId),
     'jobs.resume': ({ jobId }) => ctx.jobs.resume(jobId),
-    'jobs.start': ({ kind, config }) => ctx.jobs.startRequested(kind, config)
+    'jobs.start': ({ kind, config }) => ctx.jobs.startRequested(kind, config),
+
+    'policies.list': () => policies.listPolicies(db),
+    'policies.import': ({ path, name }) =>
+      policies.importPolicyRequest(db, ctx.dataDir, path, name, opts.stagedUploads),
+    'policies.queuePairs': (input) => {
+      const pairs = policies.queuePolicyPairs(db, input.policyId, input)
+      announcePairs()
+      return pairs
+    },
+    'training.start': (input) => policies.startPolicyTraining(db, ctx.jobs, input),
+    'training.resume': ({ runId }) => policies.resumePolicyTraining(db, ctx.jobs, runId),
+    'training.runs': () => policies.listRuns(db),
+    'training.get': ({ runId }) => policies.runOrFail(db, runId),
+    'training.metrics': ({ runId, since }) => policies.readRunMetrics(db, ctx.dataDir, runId, since)
   }
 }

@@ -14,6 +14,7 @@ import { encodeWav } from '../../engines/edits'
 import { decodeAudioFile, type DecodedAudio } from '../../engines/audio-io/decode'
 import { integratedLoudness } from '../../engines/audio-io/loudness'
 import { loadSongStructure } from '../songs/stored-song'
+import { policyActions } from '../policies/generate'
 
 export const RENDERS_DIR = 'renders'
 
@@ -54,15 +55,25 @@ export function generateEdit(
   db: Db,
   songId: number,
   generator: string,
-  opts: { targetDurationS?: number; seed?: number }
+  opts: { targetDurationS?: number; seed?: number; greedy?: boolean }
 ): EditDetail {
   const structure = loadSongStructure(db, songId)
-  if (generator.startsWith('policy:'))
-    throw new AppFailure(
-      'unsupported',
-      `generator '${generator}': no trained policy checkpoints exist yet (policy training is not available in this version)`,
-      'generator'
-    )
+  if (generator.startsWith('policy:')) {
+    if (opts.targetDurationS !== undefined) checkTargetDuration(db, songId, opts.targetDurationS)
+    const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31)
+    const { actions, policy } = policyActions(db, Number(generator.slice('policy:'.length)), songId, structure, {
+      seed,
+      greedy: opts.greedy,
+      targetDurationS: opts.targetDurationS
+    })
+    return createEdit(db, songId, actions, {
+      generator,
+      policyId: policy.id,
+      policyVersion: policy.runId,
+      seed: opts.greedy === true ? null : seed,
+      targetDurationS: opts.targetDurationS ?? null
+    })
+  }
   if (generator !== 'identity' && generator !== 'rule' && generator !== 'random')
     throw new AppFailure('validation', `unknown generator '${generator}'`, 'generator')
   if (opts.targetDurationS !== undefined) checkTargetDuration(db, songId, opts.targetDurationS)

@@ -3,6 +3,7 @@ import { AppFailure, type ErrorKind } from '../../../shared/result'
 import { createJobContext, type JobContext } from '../job-context'
 import { requestSchemas } from '../../../shared/api'
 import type { FromWorker, JobWorkerInit } from '../messages'
+import { policyTrainCheckpointSchema } from '../../services/policies/run-config'
 
 /** Who may start a kind: clients through the contract's jobs.start, only the app itself, or only tests. */
 export type JobStarter = 'clients' | 'app' | 'tests'
@@ -76,6 +77,7 @@ export const songsAnalyseCheckpoint = z.object({ done: z.array(songId).max(100_0
 export const demoLibraryConfig = z.object({ pairsPerSong: z.number().int().min(1).max(20).default(3) }).strict()
 
 export const rewardTrainConfig = requestSchemas['rewardModels.train']
+export const policyTrainConfig = z.object({ runId: z.number().int().positive() }).strict()
 export const rewardTrainCheckpoint = z
   .object({
     verdictIds: z.array(z.number().int().positive()),
@@ -133,6 +135,15 @@ export const JOB_KINDS = {
     config: rewardTrainConfig,
     checkpoint: rewardTrainCheckpoint,
     load: async () => (await import('./reward-train')).runRewardTrain
+  }),
+  /** Trains a policy with PPO or DPO for one training run (services/policies/train-run.ts). */
+  'policy.train': jobKind({
+    title: 'Train policy',
+    resumable: true,
+    startedBy: 'app',
+    config: policyTrainConfig,
+    checkpoint: policyTrainCheckpointSchema,
+    load: async () => (await import('./policy-train')).runPolicyTrain
   })
 } as const
 

@@ -5,17 +5,25 @@ import { callApi, optionalNumber, requireInt } from '../framework'
 import { ACTIONS } from '../../../../shared/actions'
 import { AppFailure } from '../../../../shared/result'
 
-const GENERATE_FLAGS = { songId: 'song', generator: 'generator', targetDurationS: 'target-duration', seed: 'seed' }
+const GENERATE_FLAGS = {
+  songId: 'song',
+  generator: 'generator',
+  targetDurationS: 'target-duration',
+  seed: 'seed',
+  greedy: 'greedy'
+}
 
 export const generateCommand: Command = {
   name: 'generate',
   summary: 'Create an edit of a song with a generator and print its id',
-  usage: 'generate --song ID --generator identity|rule|random|policy:<id> [--target-duration S] [--seed N] [--json]',
+  usage:
+    'generate --song ID --generator identity|rule|random|policy:<id> [--target-duration S] [--seed N] [--greedy] [--json]',
   options: {
     song: { type: 'string' },
     generator: { type: 'string' },
     'target-duration': { type: 'string' },
-    seed: { type: 'string' }
+    seed: { type: 'string' },
+    greedy: { type: 'boolean', default: false }
   },
   required: ['song', 'generator'],
   async run(args, io, open) {
@@ -24,7 +32,8 @@ export const generateCommand: Command = {
       songId,
       generator: args.values.generator,
       targetDurationS: optionalNumber(args.values['target-duration'], 'target-duration'),
-      seed: optionalNumber(args.values.seed, 'seed')
+      seed: optionalNumber(args.values.seed, 'seed'),
+      ...(args.values.greedy === true ? { greedy: true } : {})
     }
     const edit = await callApi(open(), 'edits.generate', input, GENERATE_FLAGS)
     if (args.json)

@@ -7,6 +7,7 @@ import { judgeCommand } from './listen'
 import { exportCommand, restoreCommand } from './export'
 import { benchCommand } from './bench'
 import { importRewardModelCommand, scoreCommand, rewardModelsCommand, trainRewardCommand } from './reward'
+import { importPolicyCommand, policiesCommand, trainPolicyCommand } from './policy'
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
@@ -24,6 +25,9 @@ export const COMMANDS: readonly Command[] = [
   scoreCommand,
   rewardModelsCommand,
   trainRewardCommand,
+  importPolicyCommand,
+  policiesCommand,
+  trainPolicyCommand,
   exportCommand,
   restoreCommand,
   benchCommand
