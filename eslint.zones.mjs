@@ -15,6 +15,10 @@ const onnxruntime = {
   message: 'onnxruntime-node has one owner, src/main/engines/ml/onnx-runtime.ts: use its functions.'
 }
 const tensorflow = { group: ['@tensorflow/*'], message: 'TensorFlow.js is used only under src/main/engines/ml.' }
+const tensorflowEntry = {
+  group: ['@tensorflow/*'],
+  message: 'Import TensorFlow.js through src/main/engines/ml/tf.ts: it is the one module that registers the gradients.'
+}
 const engineReach = {
   regex: '^(\\.\\./)+(db|api|app|transports|services|workers)(/|$)',
   message: 'Engines are pure computation: they never import the database, services, transports, workers or app wiring.'
@@ -41,8 +45,9 @@ const restrict = (paths, patterns) => ({ 'no-restricted-imports': ['error', { pa
 export const importZones = [
   { files: ['**/*.{ts,tsx,mjs}'], rules: restrict([electron, onnxruntime], [tensorflow]) },
   { files: ['src/main/engines/**/*.ts'], rules: restrict([electron, onnxruntime], [tensorflow, engineReach]) },
-  { files: ['src/main/engines/ml/**/*.ts'], rules: restrict([electron, onnxruntime], [engineReach]) },
-  { files: ['src/main/engines/ml/onnx-runtime.ts'], rules: restrict([electron], [engineReach]) },
+  { files: ['src/main/engines/ml/**/*.ts'], rules: restrict([electron, onnxruntime], [tensorflowEntry, engineReach]) },
+  { files: ['src/main/engines/ml/tf.ts'], rules: restrict([electron, onnxruntime], [engineReach]) },
+  { files: ['src/main/engines/ml/onnx-runtime.ts'], rules: restrict([electron], [tensorflowEntry, engineReach]) },
   { files: ['src/main/services/**/*.ts'], rules: restrict([electron, onnxruntime], [tensorflow, serviceReach]) },
   { files: ['src/main/db/**/*.ts'], rules: restrict([electron, onnxruntime], [tensorflow, dbReach]) },
   {
@@ -50,8 +55,8 @@ export const importZones = [
     rules: restrict([onnxruntime], [tensorflow, electronReachesHttp])
   },
   { files: ['src/preload/**/*.ts'], rules: restrict([onnxruntime], [tensorflow]) },
-  // Tests and benchmarks exercise the ML engine's TensorFlow.js code directly.
-  { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: restrict([electron, onnxruntime], []) },
+  // Tests and benchmarks exercise the ML engine's TensorFlow.js code directly, through its one entry module.
+  { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: restrict([electron, onnxruntime], [tensorflowEntry]) },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     rules: restrict(

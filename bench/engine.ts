@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../src/main/engines/ml/tf'
 import { initComputeBackend, useTrainingBackend, availableTrainingBackends } from '../src/main/engines/ml/backend'
 import {
   RewardModel,

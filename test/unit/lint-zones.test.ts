@@ -43,7 +43,15 @@ describe('import zones', () => {
   it('TensorFlow.js is refused outside the ML engine', async () => {
     const code = "import * as tf from '@tensorflow/tfjs-core'\nexport const x = tf\n"
     expect((await restrictedImports('src/main/services/listen/probe.ts', code)).join()).toMatch(/TensorFlow/)
-    expect(await restrictedImports('src/main/engines/ml/probe.ts', code)).toEqual([])
+    expect(await restrictedImports('src/main/engines/ml/tf.ts', code)).toEqual([])
+  })
+
+  it('inside the ML engine, tests and benchmarks TensorFlow.js comes only through engines/ml/tf.ts', async () => {
+    const umbrella = "import * as tf from '@tensorflow/tfjs'\nexport const x = tf\n"
+    for (const file of ['src/main/engines/ml/rlhf/probe.ts', 'test/unit/engines/ml/probe.ts', 'bench/probe.ts'])
+      expect((await restrictedImports(file, umbrella)).join()).toMatch(/through src\/main\/engines\/ml\/tf\.ts/)
+    const entry = "import * as tf from './tf'\nexport const x = tf\n"
+    expect(await restrictedImports('src/main/engines/ml/probe.ts', entry)).toEqual([])
   })
 
   it('services never import transports, and the Electron glue never imports the HTTP server', async () => {

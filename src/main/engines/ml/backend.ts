@@ -5,7 +5,7 @@
  * Overridable with opts.prefer or EDITORBOT_BACKEND (auto | tensorflow-gpu | tensorflow | cpu |
  * cpu-plain). Each faster backend that was skipped is logged once with the reason.
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from './tf'
 import type { ComputeBackendInfo } from '../../../shared/domain'
 import { ORT_BACKEND, registerOrtCpuBackend } from './onnx-kernels'
 import { defaultThreads, ortVersion } from './onnx-runtime'

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from './tf'
 import { FEATURE_DIM } from '../../../shared/features'
 import { ACTION_COUNT } from '../../../shared/actions'
 import { AppFailure } from '../../../shared/result'

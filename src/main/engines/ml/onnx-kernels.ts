@@ -6,8 +6,7 @@
  * products go through these kernels too. Sessions are cached per rank/transpose/fusion signature
  * (dims are symbolic, so one session serves every shape of that signature).
  */
-import * as tf from '@tensorflow/tfjs'
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu'
+import * as tf from './tf'
 import {
   OnnxDataType,
   encodeModel,
@@ -106,17 +105,17 @@ export function kernelSessionCount(): number {
   return sessions.size
 }
 
-function cpu(backend: unknown): MathBackendCPU {
-  return backend as MathBackendCPU
+function cpu(backend: unknown): tf.MathBackendCPU {
+  return backend as tf.MathBackendCPU
 }
 
-function readF32(b: MathBackendCPU, t: tf.TensorInfo): Float32Array | null {
+function readF32(b: tf.MathBackendCPU, t: tf.TensorInfo): Float32Array | null {
   const v = b.readSync(t.dataId)
   return v instanceof Float32Array ? v : null
 }
 
 function run(
-  b: MathBackendCPU,
+  b: tf.MathBackendCPU,
   key: string,
   build: () => KernelGraph,
   feeds: [string, Float32Array, readonly number[]][]
@@ -353,7 +352,7 @@ const OVERRIDES: Record<string, (fallback: tf.KernelFunc) => tf.KernelFunc> = {
 let registered = false
 
 /**
- * Register the 'cpu-ort' backend (idempotent): a MathBackendCPU with all cpu kernels, and
+ * Register the 'cpu-ort' backend (idempotent): a tf.MathBackendCPU with all cpu kernels, and
  * onnxruntime-backed BatchMatMul/_FusedMatMul/Transpose. Throws if onnxruntime-node cannot load.
  */
 export function registerOrtCpuBackend(): void {
@@ -363,7 +362,7 @@ export function registerOrtCpuBackend(): void {
   tf.registerBackend(
     ORT_BACKEND,
     () => {
-      const be = new MathBackendCPU()
+      const be = new tf.MathBackendCPU()
       // Silence tfjs's "install tfjs-node" banner: backend selection logs its own reasons.
       Reflect.set(be, 'firstUse', false)
       return be

@@ -6,7 +6,7 @@
  * GPU step copies nothing to the host but the gradient norm. getState() gives plain Float32Arrays
  * either way, so training jobs can checkpoint it.
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from './tf'
 
 export interface AdamWConfig {
   lr: number

@@ -3,7 +3,7 @@
  * spec of each tensor in PyTorch terms, and the tfjs variables built from, and read back into, a
  * weight map.
  */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from './tf'
 import { AppFailure } from '../../../shared/result'
 
 export type ParamKind = 'linear' | 'vector' | 'embedding'

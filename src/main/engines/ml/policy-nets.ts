@@ -2,7 +2,7 @@
  * Policy and value MLPs (889-256-256-9 and 889-256-256-1, tanh) and sampling from them.
  * Parameter names follow a PyTorch nn.Sequential: net.0.weight, net.0.bias, net.2..., net.4...
  */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from './tf'
 import { ACTION_COUNT } from '../../../shared/actions'
 import { AppFailure } from '../../../shared/result'
 import { Rng } from './rng'

@@ -10,7 +10,7 @@
  * a >= b -> a; clipByValue: passes inside [lo, hi] inclusive), so it matches the tfjs path
  * (ppoUpdate with impl 'tfjs') within float tolerance; test/unit/ml/ppo-fused.test.ts checks it.
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from './tf'
 import { node, int64Tensor, floatTensor, type OnnxNode } from './onnx-proto'
 import { runGraph, type KernelGraph } from './onnx-kernels'
 

@@ -3,7 +3,7 @@
  * advantage whitening, optional value clipping, entropy bonus, global grad-norm clip, optional
  * target-KL early stop), through tfjs ops or the fused onnxruntime path of ppo-fused.ts.
  */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from './tf'
 import { ACTION_COUNT } from '../../../shared/actions'
 import { AppFailure } from '../../../shared/result'
 import { Rng } from './rng'

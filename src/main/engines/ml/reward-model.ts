@@ -10,7 +10,7 @@
  * Parameter names are the PyTorch state_dict keys of the reference module in
  * scripts/python/reward_model.py; matrices are stored here as [in, out] (PyTorch keeps [out, in]).
  */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from './tf'
 import { FEATURE_DIM, MAX_BEATS } from '../../../shared/features'
 import { ACTION_COUNT } from '../../../shared/actions'
 import { AppFailure } from '../../../shared/result'

@@ -12,7 +12,7 @@
  * comes from a generator seeded by (seed, member, epoch), so a run resumed from a checkpoint taken
  * after any epoch ends with exactly the weights of an uninterrupted run.
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from './tf'
 import { FEATURE_DIM } from '../../../shared/features'
 import { AppFailure } from '../../../shared/result'
 import type { AdamW, AdamWState } from './optim'

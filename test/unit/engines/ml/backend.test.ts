@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../../../../src/main/engines/ml/tf'
 import { initComputeBackend, computeBackendInfo, resetComputeBackend } from '../../../../src/main/engines/ml/backend'
 
 afterEach(() => {

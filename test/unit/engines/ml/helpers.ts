@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../../../../src/main/engines/ml/tf'
 import { registerOrtCpuBackend, ORT_BACKEND } from '../../../../src/main/engines/ml/onnx-kernels'
 
 export { ORT_BACKEND }

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../../../../src/main/engines/ml/tf'
 import { RewardModel, V8_REWARD_CONFIG, initRewardWeights } from '../../../../src/main/engines/ml/reward-model'
 import { setupBackends, ORT_BACKEND } from './helpers'
 

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../../../../src/main/engines/ml/tf'
 import { Rng } from '../../../../src/main/engines/ml/rng'
 import { kernelStats } from '../../../../src/main/engines/ml/onnx-kernels'
 import { layerNorm, gelu, maskedSoftmax, selfAttention } from '../../../../src/main/engines/ml/ops'

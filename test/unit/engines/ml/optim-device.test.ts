@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../../../../src/main/engines/ml/tf'
 import { AdamW } from '../../../../src/main/engines/ml/optim'
 import { reportsGpuDevice } from '../../../../src/main/engines/ml/backend'
 import { Rng } from '../../../../src/main/engines/ml/rng'

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../../../../src/main/engines/ml/tf'
 import {
   REWARD_TRAIN_PRESETS,
   RewardTrainer,

@@ -2,7 +2,7 @@
  * Multi-head self-attention core. On cpu-ort the forward and the backward are one onnxruntime
  * graph each (the [B,H,T,T] scores never enter tfjs); elsewhere tfjs ops and maskedSoftmax.
  */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '../tf'
 import { node, int64Tensor, type OnnxNode, type OnnxTensor } from '../onnx-proto'
 import { customOp, f32, out, runGraphData, useOrt, type KernelGraph } from './graph'
 import { maskedSoftmax, softmaxBwdNodes } from './masked-softmax'

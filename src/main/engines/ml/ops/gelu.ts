@@ -1,5 +1,5 @@
 /** Exact (erf) GELU, as PyTorch's default nn.GELU: onnxruntime graphs, a JS loop, or tfjs ops. */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '../tf'
 import { node, type OnnxNode, type OnnxTensor } from '../onnx-proto'
 import { customOp, f32, isJsMemoryBackend, out, runGraphData, scalar, useOrt, type KernelGraph } from './graph'
 

@@ -3,7 +3,7 @@
  * written by hand over Float32Arrays (an onnxruntime graph through runGraph on 'cpu-ort', a
  * single-pass JS loop on plain 'cpu'), wrapped once in tf.customGrad.
  */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '../tf'
 import { isJsMemoryBackend, runGraph, ORT_BACKEND, type KernelGraph } from '../onnx-kernels'
 import { floatTensor, type OnnxTensor } from '../onnx-proto'
 

@@ -1,5 +1,5 @@
 /** Layer norm over the last axis: onnxruntime graphs on cpu-ort, a JS loop on cpu, tfjs ops elsewhere. */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '../tf'
 import { node, int64Tensor } from '../onnx-proto'
 import { customOp, f32, isJsMemoryBackend, out, runGraphData, useOrt, type KernelGraph } from './graph'
 

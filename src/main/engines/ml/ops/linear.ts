@@ -3,7 +3,7 @@
  * forward is one onnxruntime graph (Gemm, plus com.microsoft Gelu) and the backward another (the
  * GELU derivative, dx, dW and db together); elsewhere tfjs's fused matMul (and gelu()).
  */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '../tf'
 import { node, int64Tensor } from '../onnx-proto'
 import { customOp, f32, out, runGraphData, useOrt, type Feed, type KernelGraph } from './graph'
 import { gelu, geluBwdInits, geluBwdNodes } from './gelu'

@@ -1,5 +1,5 @@
 /** softmax(scores * scale + maskBias) over the last axis, with its hand-written backward. */
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '../tf'
 import { node, int64Tensor, type OnnxNode } from '../onnx-proto'
 import { customOp, f32, isJsMemoryBackend, out, runGraphData, scalar, useOrt, type KernelGraph } from './graph'
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core'
+import * as tf from '../tf'
 
 /** bound * tanh(x / bound): a soft clamp into [-bound, bound] that keeps gradients alive. */
 export function softClamp(x: tf.Tensor, bound: number): tf.Tensor {

@@ -5,7 +5,7 @@
  * frozen reference. TRL's sigmoid loss with label smoothing (cDPO), or IPO on per-beat log-probs;
  * logged under TRL's names: rewards/chosen, rewards/rejected, accuracies, margins, logps/*.
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../tf'
 import { ACTION_COUNT } from '../../../../shared/actions'
 import { AppFailure } from '../../../../shared/result'
 import { EditingEnv, OBSERVATION_DIM, checkObservationSizes, type EpisodeSong } from '../../policy'

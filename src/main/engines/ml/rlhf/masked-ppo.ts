@@ -6,7 +6,7 @@
  * and the rollout alike. Both paths compute the same loss; test/unit/engines/ml/rlhf checks it
  * against finite differences.
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../tf'
 import { AppFailure } from '../../../../shared/result'
 import type { AdamW } from '../optim'
 import type { Mlp, PolicyValueNets } from '../policy-nets'

@@ -6,7 +6,7 @@
  * warm start, after checking onnxruntime and the app's network agree on a probe batch.
  * PolicyRunner generates edits with a policy file through onnxruntime, sampled or greedy.
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../tf'
 import { ACTION_COUNT } from '../../../../shared/actions'
 import { AppFailure } from '../../../../shared/result'
 import { EditingEnv, OBSERVATION_DIM, type EpisodeSong } from '../../policy'

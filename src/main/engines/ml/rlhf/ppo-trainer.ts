@@ -7,7 +7,7 @@
  * Every random draw comes from a stream seeded by (seed, update counter), so the state to resume is
  * counters, weights, optimiser moments, KL coefficient and the song cursor (snapshot()).
  */
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../tf'
 import { ACTION_COUNT, ACTIONS } from '../../../../shared/actions'
 import { checkObservationSizes, type EpisodeSong } from '../../policy'
 import { ORT_BACKEND } from '../onnx-kernels'

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../../../../../src/main/engines/ml/tf'
 import { generateActions, synthesizeSong } from '../../../../../src/main/engines/edits'
 import { DpoTrainer, type PreferencePair } from '../../../../../src/main/engines/ml/rlhf/dpo-trainer'
 import { TINY_DPO_TRAIN } from '../../../../../src/main/engines/ml/rlhf/train-config'

@@ -4,7 +4,7 @@
  * tfjs uses on the cpu+onnxruntime backend (mlpApplyOrt) — the paths a GPU machine does not take.
  */
 import { describe, it, expect, beforeAll } from 'vitest'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../../../../../src/main/engines/ml/tf'
 import { maskedPpoLossGrad, type MaskedMinibatch } from '../../../../../src/main/engines/ml/rlhf/masked-ppo'
 import {
   mlpApplyOrt,

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest'
-import * as tf from '@tensorflow/tfjs'
+import * as tf from '../../../../../src/main/engines/ml/tf'
 import { synthesizeSong } from '../../../../../src/main/engines/edits'
 import type { EpisodeSong } from '../../../../../src/main/engines/policy'
 import { PpoTrainer } from '../../../../../src/main/engines/ml/rlhf/ppo-trainer'
