@@ -121,6 +121,11 @@ describe('A/B listening screen in Chromium against serve mode', () => {
     await page.getByTestId('gen-seed').fill('2')
     await page.getByTestId('gen-submit').click()
     await expect.poll(() => page.locator('[data-testid="edit-row"]').count(), { timeout: 20_000 }).toBe(2)
+    // One table per generator, and their columns line up.
+    const columnLefts = await page.evaluate(`[...document.querySelectorAll('[data-testid="edit-group"] table')]
+      .map((t) => [...t.querySelectorAll('th')].map((th) => Math.round(th.getBoundingClientRect().left)))`)
+    expect((columnLefts as number[][]).length).toBe(2)
+    expect((columnLefts as number[][])[1]).toEqual((columnLefts as number[][])[0])
     const editIds: number[] = []
     for (const row of await page.locator('[data-testid="edit-row"]').all())
       editIds.push(Number(await row.getAttribute('data-edit-id')))
