@@ -10,6 +10,7 @@ import { ListenView } from './features/listen/ListenView'
 import { LibraryView } from './features/library/LibraryView'
 import { EditsView } from './features/edits/EditsView'
 import { JobsView } from './features/jobs/JobsView'
+import { ModelsView } from './features/models/ModelsView'
 import { SettingsView } from './features/settings/SettingsView'
 
 interface Route {
@@ -185,6 +186,8 @@ export function App(): React.JSX.Element {
               <LibraryView songParam={route.param} />
             ) : route.view === 'edits' ? (
               <EditsView songParam={route.param} />
+            ) : route.view === 'models' ? (
+              <ModelsView />
             ) : route.view === 'jobs' ? (
               <JobsView />
             ) : (

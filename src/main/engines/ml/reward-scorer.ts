@@ -26,7 +26,7 @@ export interface RewardScorer {
 /** Sequences per onnxruntime run: bounds the padded batch's memory (B x 500 x 125 floats). */
 const CHUNK = 16
 
-function checkSequence(s: ScoredSequence, i: number): number {
+function checkSequence(s: ScoredSequence, i: number, maxBeats: number): number {
   if (!Number.isInteger(s.beats) || s.beats <= 0)
     throw new AppFailure('validation', `sequence ${i}: beats must be a positive integer, got ${s.beats}`, 'beats')
   if (s.features.length !== s.beats * FEATURE_DIM)
@@ -37,15 +37,22 @@ function checkSequence(s: ScoredSequence, i: number): number {
     )
   if (s.actions.length < s.beats)
     throw new AppFailure('validation', `sequence ${i}: ${s.actions.length} actions for ${s.beats} beats`, 'actions')
-  return Math.min(s.beats, MAX_BEATS)
+  return Math.min(s.beats, maxBeats)
 }
 
-/** Scores sequences with an open session (padding to the longest in each chunk). */
-export function scoreSequences(session: OrtSession, items: readonly ScoredSequence[]): Float32Array {
+/**
+ * Scores sequences with an open session (padding to the longest in each chunk), each truncated to
+ * `maxBeats` (the model's position table; MAX_BEATS unless the caller knows a smaller one).
+ */
+export function scoreSequences(
+  session: OrtSession,
+  items: readonly ScoredSequence[],
+  maxBeats = MAX_BEATS
+): Float32Array {
   const out = new Float32Array(items.length)
   for (let start = 0; start < items.length; start += CHUNK) {
     const chunk = items.slice(start, start + CHUNK)
-    const lengths = chunk.map((s, j) => checkSequence(s, start + j))
+    const lengths = chunk.map((s, j) => checkSequence(s, start + j, maxBeats))
     const T = Math.max(...lengths)
     const B = chunk.length
     const features = new Float32Array(B * T * FEATURE_DIM)
@@ -65,11 +72,15 @@ export function scoreSequences(session: OrtSession, items: readonly ScoredSequen
 }
 
 /** A scorer over one ONNX file with the documented reward signature. */
-export function createRewardScorer(onnxPath: string, opts: OrtSessionOptions = {}): RewardScorer {
+export function createRewardScorer(
+  onnxPath: string,
+  opts: OrtSessionOptions & { maxBeats?: number } = {}
+): RewardScorer {
   const session = OrtSession.fromFile(onnxPath, opts)
+  const maxBeats = opts.maxBeats ?? MAX_BEATS
   return {
-    score: (features, beats, actions) => scoreSequences(session, [{ features, beats, actions }])[0]!,
-    scoreBatch: (items) => scoreSequences(session, items),
+    score: (features, beats, actions) => scoreSequences(session, [{ features, beats, actions }], maxBeats)[0]!,
+    scoreBatch: (items) => scoreSequences(session, items, maxBeats),
     dispose: () => session.dispose()
   }
 }

@@ -11,8 +11,13 @@ import { denseEpisodeReward } from '../../engines/policy'
 import type { LabelledPair, SequenceTable } from './dataset'
 
 /** Raw rewards of sequences (by index into the table) under one ONNX file. */
-export function scoreTable(file: string, table: SequenceTable, indices: readonly number[]): Float32Array {
-  const scorer = createRewardScorer(file)
+export function scoreTable(
+  file: string,
+  table: SequenceTable,
+  indices: readonly number[],
+  maxBeats?: number
+): Float32Array {
+  const scorer = createRewardScorer(file, maxBeats === undefined ? {} : { maxBeats })
   try {
     return scorer.scoreBatch(indices.map((i) => table.sequences[i]!))
   } finally {
@@ -38,18 +43,16 @@ export function evaluateFile(
   file: string,
   table: SequenceTable,
   pairs: readonly LabelledPair[],
-  dense?: Map<number, number>
+  maxBeats?: number
 ): RewardModelMetrics {
   const idx = [...new Set(pairs.flatMap((p) => [table.of(p.chosenEditId), table.of(p.rejectedEditId)]))]
-  const scores = scoreTable(file, table, idx)
+  const scores = scoreTable(file, table, idx, maxBeats)
   const at = new Map(idx.map((s, i) => [s, scores[i]!]))
-  const d =
-    dense ??
-    denseRewards(
-      table,
-      db,
-      pairs.flatMap((p) => [p.chosenEditId, p.rejectedEditId])
-    )
+  const d = denseRewards(
+    table,
+    db,
+    pairs.flatMap((p) => [p.chosenEditId, p.rejectedEditId])
+  )
   const scored: ScoredPair[] = pairs.map((p) => ({
     rChosen: at.get(table.of(p.chosenEditId))!,
     rRejected: at.get(table.of(p.rejectedEditId))!,
@@ -67,7 +70,8 @@ export const REFERENCE_EDITS = 256
 export function normalisationStats(
   db: Db,
   file: string,
-  table: SequenceTable
+  table: SequenceTable,
+  maxBeats?: number
 ): { mean: number; std: number; count: number } {
   const edits = editsQ.listEdits(db).slice(-REFERENCE_EDITS)
   const idx: number[] = []
@@ -79,7 +83,7 @@ export function normalisationStats(
     }
   }
   if (idx.length === 0) return { mean: 0, std: 1, count: 0 }
-  const r = scoreTable(file, table, idx)
+  const r = scoreTable(file, table, idx, maxBeats)
   const mean = r.reduce((a, b) => a + b, 0) / r.length
   const variance = r.reduce((a, b) => a + (b - mean) ** 2, 0) / r.length
   const std = r.length >= 2 && variance > 1e-12 ? Math.sqrt(variance) : 1

@@ -48,7 +48,7 @@ export function importRewardModel(db: Db, dataDir: string, file: string, name: s
   const relative = path.join(REWARD_MODELS_DIR, `${name}.onnx`)
   writeModelFile(dataDir, relative, fs.readFileSync(source))
   try {
-    const norm = normalisationStats(db, path.join(dataDir, relative), new SequenceTable(db))
+    const norm = normalisationStats(db, path.join(dataDir, relative), new SequenceTable(db), ws?.config.maxBeats)
     db.transaction(() => {
       rmQ.insertRewardModel(db, {
         name,

@@ -48,6 +48,12 @@ export function getActiveRewardModel(db: Db): ActiveRewardModel | null {
   return v ? toActive(db, v) : null
 }
 
+/** The longest sequence a version takes: its position table where the architecture is known. */
+export function maxBeatsOf(v: RewardModelVersion): number | undefined {
+  const m = v.architecture?.maxBeats
+  return typeof m === 'number' && Number.isInteger(m) && m > 0 ? m : undefined
+}
+
 export function rewardModelOrFail(db: Db, name: string, field = 'model'): rmQ.StoredRewardModel {
   const v = rmQ.getRewardModelByName(db, name)
   if (!v) {

@@ -20,7 +20,7 @@ import {
 import { decodeCheckpoint, encodeCheckpoint } from '../../engines/ml/reward-checkpoint'
 import { importRewardOnnx, rewardOnnxBytes, type RewardModelConfig } from '../../engines/ml'
 import { createEnsembleScorer } from '../../engines/ml/reward-scorer'
-import { REWARD_MODELS_DIR, dataDirOf } from './registry'
+import { REWARD_MODELS_DIR, dataDirOf, maxBeatsOf } from './registry'
 import {
   SequenceTable,
   heldOutSongs,
@@ -161,7 +161,7 @@ export async function trainRewardModel(
         // songs that are not ready are left out
       }
     }
-    distill = { indices, targets: scoreTable(parentFile, table, indices) }
+    distill = { indices, targets: scoreTable(parentFile, table, indices, maxBeatsOf(parent)) }
   }
   const config = { ...trainConfigOf(req, modelConfig), ...overrides }
   const train = trainLabels.map((l) => toPreferencePair(table, l, config.strengthMargin))
@@ -274,7 +274,7 @@ function register(db: Db, f: Finished): TrainRewardResult {
   const metrics = f.valLabels.length > 0 ? evaluateFile(db, file, f.table, f.valLabels) : null
   const parentMetrics =
     f.parent && f.valLabels.length > 0
-      ? evaluateFile(db, path.join(dataDir, f.parent.onnxPath), f.table, f.valLabels)
+      ? evaluateFile(db, path.join(dataDir, f.parent.onnxPath), f.table, f.valLabels, maxBeatsOf(f.parent))
       : null
   const norm = normalisationStats(db, file, f.table)
   const hasActive = rmQ.getActiveRewardModelRow(db) !== undefined

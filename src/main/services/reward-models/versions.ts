@@ -6,7 +6,7 @@ import { AppFailure } from '../../../shared/result'
 import type { RewardModelComparison, RewardModelVersion } from '../../../shared/domain'
 import { createRewardScorer } from '../../engines/ml/reward-scorer'
 import { getEditOrFail } from '../edits/edit-service'
-import { dataDirOf, listRewardModelVersions, rewardModelOrFail } from './registry'
+import { dataDirOf, listRewardModelVersions, maxBeatsOf, rewardModelOrFail } from './registry'
 import { SequenceTable, labelledPairs, type LabelledPair } from './dataset'
 import { evaluateFile } from './evaluate'
 
@@ -16,7 +16,11 @@ export function scoreEdit(db: Db, modelName: string, editId: number): { model: s
   const edit = getEditOrFail(db, editId)
   const table = new SequenceTable(db)
   const seq = table.sequences[table.of(edit.id)]!
-  const scorer = createRewardScorer(path.join(dataDirOf(db), model.onnxPath))
+  const maxBeats = maxBeatsOf(model)
+  const scorer = createRewardScorer(
+    path.join(dataDirOf(db), model.onnxPath),
+    maxBeats === undefined ? {} : { maxBeats }
+  )
   try {
     return { model: model.name, edit: edit.id, reward: scorer.score(seq.features, seq.beats, seq.actions) }
   } finally {
@@ -50,8 +54,8 @@ export function compareRewardModels(db: Db, nameA: string, nameB: string): Rewar
     a: a.name,
     b: b.name,
     verdictIds: pairs.map((p) => p.verdictId),
-    metricsA: evaluateFile(db, path.join(dir, a.onnxPath), table, pairs),
-    metricsB: evaluateFile(db, path.join(dir, b.onnxPath), table, pairs)
+    metricsA: evaluateFile(db, path.join(dir, a.onnxPath), table, pairs, maxBeatsOf(a)),
+    metricsB: evaluateFile(db, path.join(dir, b.onnxPath), table, pairs, maxBeatsOf(b))
   }
 }
 
