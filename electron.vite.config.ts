@@ -15,7 +15,7 @@ function desktopContentSecurityPolicy(): Plugin {
     transformIndexHtml(html) {
       const meta = /(<meta\s+http-equiv="Content-Security-Policy"\s+content=")[^"]*(")/
       if (!meta.test(html)) throw new Error('src/renderer/index.html lost its Content-Security-Policy meta tag')
-      return html.replace(meta, `$1${contentSecurityPolicy({ dev })}$2`)
+      return html.replace(meta, `$1${contentSecurityPolicy({ dev, delivery: 'meta' })}$2`)
     }
   }
 }

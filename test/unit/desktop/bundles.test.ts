@@ -94,7 +94,7 @@ describe('electron-vite build output', () => {
 
   it("gives the page the desktop policy's CSP", () => {
     const html = fs.readFileSync(path.join(out, 'renderer/index.html'), 'utf8')
-    expect(html).toContain(`content="${contentSecurityPolicy({ dev: false })}"`)
+    expect(html).toContain(`content="${contentSecurityPolicy({ dev: false, delivery: 'meta' })}"`)
   })
 
   it('renderer imports nothing from Electron or Node', () => {

@@ -59,6 +59,12 @@ describe('content security policy', () => {
     expect(csp.get('connect-src')?.some((v) => v.startsWith('ws'))).toBe(false)
   })
 
+  it('leaves frame-ancestors out of the meta-tag policy, where browsers ignore it with an error', () => {
+    const meta = directives(contentSecurityPolicy({ dev: false, delivery: 'meta' }))
+    expect(meta.has('frame-ancestors')).toBe(false)
+    expect(meta.get('script-src')).toEqual(["'self'"])
+  })
+
   it('loosens only what the dev server needs, and only in dev', () => {
     const csp = directives(contentSecurityPolicy({ dev: true }))
     expect(csp.get('script-src')).toContain("'unsafe-inline'")

@@ -41,7 +41,7 @@ export function secureWebPreferences(preload: string): WebPreferences {
  * fetches from the app and the data-directory protocol, nothing framed, no plugins, no forms. The dev server
  * additionally needs its HMR socket and the React refresh preamble (inline).
  */
-export function contentSecurityPolicy(opts: { dev: boolean }): string {
+export function contentSecurityPolicy(opts: { dev: boolean; delivery?: 'header' | 'meta' }): string {
   const devScript = opts.dev ? " 'unsafe-inline'" : ''
   const devConnect = opts.dev ? ' ws://localhost:* http://localhost:*' : ''
   return [
@@ -60,7 +60,8 @@ export function contentSecurityPolicy(opts: { dev: boolean }): string {
     "base-uri 'none'",
     "form-action 'none'",
     "frame-src 'none'",
-    "frame-ancestors 'none'"
+    // Browsers ignore frame-ancestors in a meta tag and log an error for it: only the header carries it.
+    ...(opts.delivery === 'meta' ? [] : ["frame-ancestors 'none'"])
   ].join('; ')
 }
 
