@@ -3,53 +3,94 @@ import type { Settings } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
 import { ListenSettings } from './ListenSettings'
 
-type Editable = Pick<Settings, 'switchCrossfadeMs' | 'mustListenS' | 'repeatEvery' | 'maxSongDurationS'>
+type Editable = Pick<
+  Settings,
+  | 'switchCrossfadeMs'
+  | 'mustListenS'
+  | 'repeatEvery'
+  | 'maxSongDurationS'
+  | 'leaseMinutes'
+  | 'overlapShare'
+  | 'overlapAnnotators'
+>
 
-const FIELDS: readonly { key: keyof Editable; label: string; min: number; max: number; step: number; help: string }[] =
-  [
-    {
-      key: 'switchCrossfadeMs',
-      label: 'Switch crossfade (ms)',
-      min: 0,
-      max: 500,
-      step: 1,
-      help: 'Equal-power crossfade when switching A↔B.'
-    },
-    {
-      key: 'mustListenS',
-      label: 'Must listen (s per side)',
-      min: 0,
-      max: 60,
-      step: 0.1,
-      help: 'Each side must be heard this long (or whole, if shorter) before a verdict.'
-    },
-    {
-      key: 'repeatEvery',
-      label: 'Repeat every N pairs',
-      min: 0,
-      max: 1000,
-      step: 1,
-      help: 'Every N-th pair is an earlier one again with sides swapped; 0 turns it off.'
-    },
-    {
-      key: 'maxSongDurationS',
-      label: 'Longest song (s)',
-      min: 5,
-      max: 7200,
-      step: 1,
-      help: 'Longer files are refused on import.'
-    }
-  ]
+interface Field {
+  key: keyof Editable
+  label: string
+  min: number
+  max: number
+  step: number
+  integer?: boolean
+  help: string
+}
+
+const FIELDS: readonly Field[] = [
+  {
+    key: 'switchCrossfadeMs',
+    label: 'Switch crossfade (ms)',
+    min: 0,
+    max: 500,
+    step: 1,
+    help: 'Equal-power crossfade when switching A↔B.'
+  },
+  {
+    key: 'mustListenS',
+    label: 'Must listen (s per side)',
+    min: 0,
+    max: 60,
+    step: 0.1,
+    help: 'Each side must be heard this long (or whole, if shorter) before a verdict.'
+  },
+  {
+    key: 'repeatEvery',
+    label: 'Repeat every N pairs',
+    min: 0,
+    max: 1000,
+    step: 1,
+    integer: true,
+    help: 'Every N-th pair is an earlier one again with sides swapped; 0 turns it off.'
+  },
+  {
+    key: 'maxSongDurationS',
+    label: 'Longest song (s)',
+    min: 5,
+    max: 7200,
+    step: 1,
+    help: 'Longer files are refused on import.'
+  },
+  {
+    key: 'leaseMinutes',
+    label: 'Pair lease (minutes)',
+    min: 0.1,
+    max: 1440,
+    step: 0.1,
+    help: 'A pair shown to one annotator is held for them this long; an abandoned pair then returns to the queue.'
+  },
+  {
+    key: 'overlapShare',
+    label: 'Overlap share (0-1)',
+    min: 0,
+    max: 1,
+    step: 0.01,
+    help: 'Share of new pairs judged by several annotators, for inter-annotator agreement.'
+  },
+  {
+    key: 'overlapAnnotators',
+    label: 'Annotators per overlap pair',
+    min: 2,
+    max: 20,
+    step: 1,
+    integer: true,
+    help: 'How many annotators judge each overlap pair.'
+  }
+]
 
 /** Listening settings and what the app runs on. */
 export function SettingsView(): React.JSX.Element {
   const { settings, updateSettings, info, notify } = useApp()
-  const [draft, setDraft] = useState<Record<keyof Editable, string>>(() => ({
-    switchCrossfadeMs: String(settings.switchCrossfadeMs),
-    mustListenS: String(settings.mustListenS),
-    repeatEvery: String(settings.repeatEvery),
-    maxSongDurationS: String(settings.maxSongDurationS)
-  }))
+  const [draft, setDraft] = useState<Record<keyof Editable, string>>(
+    () => Object.fromEntries(FIELDS.map((f) => [f.key, String(settings[f.key])])) as Record<keyof Editable, string>
+  )
 
   const save = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
@@ -60,7 +101,7 @@ export function SettingsView(): React.JSX.Element {
         notify('error', `${f.label}: enter a number from ${f.min} to ${f.max}.`)
         return
       }
-      if (f.key === 'repeatEvery' && !Number.isInteger(v)) {
+      if (f.integer && !Number.isInteger(v)) {
         notify('error', `${f.label}: enter a whole number.`)
         return
       }
