@@ -34,7 +34,10 @@ export interface RewardModelConfig {
   actionCount?: number
 }
 
-/** The users' v8 reward model shape. */
+/**
+ * The app's default reward transformer (2,598,401 parameters). Not the users' real v8, which has
+ * 2,630,273 parameters and unknown weight names: that one is distilled, not warm-started.
+ */
 export const V8_REWARD_CONFIG: RewardModelConfig = {
   dModel: 256,
   layers: 3,
