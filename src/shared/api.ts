@@ -25,6 +25,14 @@ import type { ErrorKind, Result } from './result'
 import { ACTION_COUNT } from './actions'
 import type { RewardModelComparison, RewardModelVersion, SimulatedJudgeReport, TrainRewardResult } from './domain'
 import type { PolicySummary, TrainingRunSummary } from './domain'
+import type {
+  IterationAnnotatorCount,
+  IterationDetail,
+  IterationSettings,
+  IterationSummary,
+  PairLineage,
+  VerdictLineage
+} from './domain'
 
 import { settingsSchema } from './settings'
 
@@ -56,6 +64,24 @@ const generatorName = z
 /** What `export --what` writes (services/exports: one exporter per kind). */
 export const EXPORT_KINDS = ['preferences', 'models', 'policies', 'edits', 'metrics', 'project'] as const
 export type ExportKind = (typeof EXPORT_KINDS)[number]
+
+/** One turn of the loop (services/iterations): what `editorbot iterate` and "Run next iteration" send. */
+const iterationRequest = z
+  .object({
+    algorithm: z.enum(['ppo', 'dpo']).default('ppo'),
+    config: z.enum(['tiny', 'default']).default('default'),
+    /** Songs the new policy edits and pairs are queued for. */
+    songs: z.union([z.literal('all'), z.array(id).min(1).max(10_000)]).default('all'),
+    /** New pairs to queue: about half new policy vs previous, the rest disagreement-ranked and sentinel pairs. */
+    pairs: z.number().int().min(1).max(1000).default(6),
+    seed: z.number().int().min(0).max(REQUEST_BOUNDS.maxSeed).default(1),
+    /** Activate the new reward model even when it is worse than its parent on held-out pairs. */
+    activateIfWorse: z.boolean().default(false),
+    includeSimulated: z.boolean().default(true),
+    /** PPO: environment steps; DPO: optimiser steps (default from the config). */
+    steps: z.number().int().min(1).max(1e9).optional()
+  })
+  .strict()
 
 export const requestSchemas = {
   'app.info': z.object({}).strict(),
@@ -286,7 +312,16 @@ export const requestSchemas = {
   'training.runs': z.object({}).strict(),
   'training.get': z.object({ runId: id }).strict(),
   /** The run's logged metrics from line `since` on (poll with the returned `next`). */
-  'training.metrics': z.object({ runId: id, since: z.number().int().min(0).default(0) }).strict()
+  'training.metrics': z.object({ runId: id, since: z.number().int().min(0).default(0) }).strict(),
+
+  'iterations.list': z.object({}).strict(),
+  'iterations.get': z.object({ iterationId: id }).strict(),
+  /** Every setting the next iteration would run with, resolved, and the verdicts it would train on; starts nothing. */
+  'iterations.plan': iterationRequest,
+  /** Snapshots the verdicts and starts the next iteration as one resumable 'iteration.run' job. */
+  'iterations.start': iterationRequest,
+  'iterations.pairLineage': z.object({ pairId: id }).strict(),
+  'iterations.verdictLineage': z.object({ verdictId: id }).strict()
 } as const
 
 export type RequestName = keyof typeof requestSchemas
@@ -341,6 +376,19 @@ export interface ResponseMap {
   'training.runs': TrainingRunSummary[]
   'training.get': TrainingRunSummary
   'training.metrics': { runId: number; rows: Record<string, number | null>[]; next: number }
+  'iterations.list': IterationSummary[]
+  'iterations.get': IterationDetail
+  'iterations.plan': IterationPlan
+  'iterations.start': IterationSummary
+  'iterations.pairLineage': PairLineage
+  'iterations.verdictLineage': VerdictLineage
+}
+
+/** What the next iteration would do, before it starts. */
+export interface IterationPlan {
+  number: number
+  settings: IterationSettings
+  verdicts: { count: number; annotators: IterationAnnotatorCount[] }
 }
 
 export type ResponseOf<K extends RequestName> = ResponseMap[K]

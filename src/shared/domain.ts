@@ -390,3 +390,138 @@ export interface TrainingRunSummary {
   createdAt: string
   finishedAt: string | null
 }
+
+// ---- iterations: one turn of the loop, verdicts -> reward model -> policy -> new edits -> new pairs ----
+
+/** The stages of an iteration, in order; the verdict snapshot is taken when it is created. */
+export const ITERATION_STAGES = ['reward', 'policy', 'evaluate', 'generate', 'pairs', 'done'] as const
+export type IterationStage = (typeof ITERATION_STAGES)[number]
+export type IterationPairRole = 'versus' | 'disagreement' | 'sentinel'
+
+/** Every setting of an iteration, resolved before it starts, shown to the user and stored with it. */
+export interface IterationSettings {
+  algorithm: 'ppo' | 'dpo'
+  config: 'tiny' | 'default'
+  /** Songs the new policy edits (and pairs are queued for). */
+  songIds: number[]
+  pairs: number
+  pairsByRole: Record<IterationPairRole, number>
+  seed: number
+  activateIfWorse: boolean
+  /** Whether verdicts of simulated annotators are part of the snapshot. */
+  includeSimulated: boolean
+  reward: { parent: string | null; epochs: number; ensemble: number }
+  policy: { parent: string | null; steps: number; rewardWeight: number }
+}
+
+export interface IterationAnnotatorCount {
+  annotatorId: number
+  name: string
+  simulated: boolean
+  verdicts: number
+}
+
+/** Means over the held-out songs of one policy's greedy edits. */
+export interface PolicyEditScores {
+  /** Who made the edits: a policy's name, or the rule baseline where there was no policy yet. */
+  label: string
+  dense: number
+  /** Normalised learned reward under the iteration's policy reward model (null without one). */
+  learned: number | null
+  /** The simulated annotator's hidden preference score in [0, 1] (docs/reward-models.md). */
+  hidden: number
+  /** Output length / song length. */
+  outputShare: number
+}
+
+export interface IterationEvaluation {
+  songIds: number[]
+  before: PolicyEditScores
+  after: PolicyEditScores
+}
+
+export interface IterationSummary {
+  id: number
+  number: number
+  jobId: number | null
+  state: JobState | null
+  stage: IterationStage
+  settings: IterationSettings
+  verdicts: { count: number; hash: string; annotators: IterationAnnotatorCount[] }
+  rewardModel: {
+    id: number
+    name: string
+    parentName: string | null
+    activated: boolean
+    activationNote: string | null
+    metrics: RewardModelMetrics | null
+    parentMetrics: RewardModelMetrics | null
+  } | null
+  policy: {
+    id: number
+    name: string
+    runId: number
+    parentName: string | null
+    /** The reward-model version PPO trained against (the active one after the comparison). */
+    rewardModelName: string | null
+    metrics: Record<string, number>
+  } | null
+  evaluation: IterationEvaluation | null
+  pairCounts: Record<IterationPairRole, number>
+  /** Wall-clock seconds per finished stage. */
+  stageSeconds: Partial<Record<IterationStage, number>>
+  error: string | null
+  createdAt: string
+  finishedAt: string | null
+}
+
+export interface IterationExample {
+  songId: number
+  songTitle: string
+  editId: number
+  previousEditId: number
+  /** Who made the previous edit: the parent policy's name, or 'rule' for the first iteration. */
+  previousLabel: string
+}
+
+export interface IterationPair {
+  pairId: number
+  role: IterationPairRole
+  songId: number
+  status: PairStatus
+  editAId: number
+  editBId: number
+  /** Sentinel pairs: the edit expected to win (the policy's, against a random edit). */
+  expectedEditId: number | null
+  disagreement: number | null
+}
+
+export interface IterationDetail extends IterationSummary {
+  examples: IterationExample[]
+  pairs: IterationPair[]
+  /** Judged sentinel pairs and how many verdicts picked the expected edit. */
+  sentinels: { judged: number; agreed: number }
+}
+
+/** A pair's lineage: which iteration queued it, and per side the policy, reward model and verdicts behind it. */
+export interface PairLineage {
+  pairId: number
+  iteration: { id: number; number: number; role: IterationPairRole } | null
+  sides: {
+    editId: number
+    generator: string
+    policy: { id: number; name: string; runId: number | null } | null
+    rewardModel: { id: number; name: string } | null
+    /** The verdicts that reward model was trained on. */
+    verdicts: { count: number; hash: string | null } | null
+    /** The iteration that trained that policy, if one did. */
+    iteration: { id: number; number: number } | null
+  }[]
+}
+
+/** A verdict's descendants: the reward models and iterations trained on it, their policies and pairs. */
+export interface VerdictLineage {
+  verdictId: number
+  rewardModels: { id: number; name: string }[]
+  iterations: { id: number; number: number; policyId: number | null; policyName: string | null; pairIds: number[] }[]
+}

@@ -16,6 +16,7 @@ import { computeBackendInfo } from '../engines/ml/backend'
 import * as rewardModels from '../services/reward-models'
 import { runExport } from '../services/exports'
 import * as policies from '../services/policies'
+import * as iterations from '../services/iterations'
 
 export interface HandlerOptions {
   transport: 'electron' | 'http' | 'cli'
@@ -125,6 +126,13 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
     'training.resume': ({ runId }) => policies.resumePolicyTraining(db, ctx.jobs, runId),
     'training.runs': () => policies.listRuns(db),
     'training.get': ({ runId }) => policies.runOrFail(db, runId),
-    'training.metrics': ({ runId, since }) => policies.readRunMetrics(db, ctx.dataDir, runId, since)
+    'training.metrics': ({ runId, since }) => policies.readRunMetrics(db, ctx.dataDir, runId, since),
+
+    'iterations.list': () => iterations.listIterationSummaries(db),
+    'iterations.get': ({ iterationId }) => iterations.iterationDetail(db, iterationId),
+    'iterations.plan': (input) => iterations.planIteration(db, input),
+    'iterations.start': (input) => iterations.startIteration(db, ctx.jobs, input),
+    'iterations.pairLineage': ({ pairId }) => iterations.pairLineage(db, pairId),
+    'iterations.verdictLineage': ({ verdictId }) => iterations.verdictLineage(db, verdictId)
   }
 }

@@ -4,6 +4,7 @@ import { createJobContext, type JobContext } from '../job-context'
 import { requestSchemas } from '../../../shared/api'
 import type { FromWorker, JobWorkerInit } from '../messages'
 import { policyTrainCheckpointSchema } from '../../services/policies/run-config'
+import { ITERATION_STAGES } from '../../../shared/domain'
 
 /** Who may start a kind: clients through the contract's jobs.start, only the app itself, or only tests. */
 export type JobStarter = 'clients' | 'app' | 'tests'
@@ -88,6 +89,16 @@ export const rewardTrainCheckpoint = z
   })
   .strict()
 
+export const iterationRunConfig = z.object({ iterationId: z.number().int().positive() }).strict()
+/** The stage being run and that stage's own training state (the iteration row holds the finished stages' ids). */
+export const iterationRunCheckpoint = z
+  .object({
+    stage: z.enum(ITERATION_STAGES),
+    reward: rewardTrainCheckpoint.nullable(),
+    policy: policyTrainCheckpointSchema.nullable()
+  })
+  .strict()
+
 /**
  * The job registry: every job kind is one entry here, with its config schema, its checkpoint schema and
  * a lazy runner. The runner's context is typed by the two schemas, so they cannot drift apart; the job
@@ -144,6 +155,15 @@ export const JOB_KINDS = {
     config: policyTrainConfig,
     checkpoint: policyTrainCheckpointSchema,
     load: async () => (await import('./policy-train')).runPolicyTrain
+  }),
+  /** One iteration of the loop: reward vN+1, policy, evaluation, edits, pairs (services/iterations/run.ts). */
+  'iteration.run': jobKind({
+    title: 'Run iteration',
+    resumable: true,
+    startedBy: 'app',
+    config: iterationRunConfig,
+    checkpoint: iterationRunCheckpoint,
+    load: async () => (await import('./iteration-run')).runIterationJob
   })
 } as const
 

@@ -8,6 +8,7 @@ import { exportCommand, restoreCommand } from './export'
 import { benchCommand } from './bench'
 import { importRewardModelCommand, scoreCommand, rewardModelsCommand, trainRewardCommand } from './reward'
 import { importPolicyCommand, policiesCommand, trainPolicyCommand } from './policy'
+import { iterateCommand, iterationsCommand } from './iterate'
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
@@ -28,6 +29,8 @@ export const COMMANDS: readonly Command[] = [
   importPolicyCommand,
   policiesCommand,
   trainPolicyCommand,
+  iterateCommand,
+  iterationsCommand,
   exportCommand,
   restoreCommand,
   benchCommand
