@@ -39,7 +39,7 @@ export const REWARD_BENCH_TARGETS = { accuracyAfter300: 0.8, epochRatioMax: 1 } 
 const fmt = (x: number | null | undefined, d = 3): string =>
   x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d)
 
-async function buildLibrary(dataDir: string, db: Db, generated: number, log: Log): Promise<number[]> {
+export async function buildLibrary(dataDir: string, db: Db, generated: number, log: Log): Promise<number[]> {
   const specs = [
     ...DEMO_SONGS.map((s) => ({ title: s.title, seed: s.seed, bpm: s.bpm, bars: s.bars })),
     ...Array.from({ length: generated }, (_, i) => ({
@@ -67,7 +67,7 @@ async function buildLibrary(dataDir: string, db: Db, generated: number, log: Log
 }
 
 /** Queues pairs round-robin over the songs until `total` are queued. */
-function queue(db: Db, songIds: number[], total: number, seed: number): void {
+export function queue(db: Db, songIds: number[], total: number, seed: number): void {
   let queued = 0
   for (let round = 0; queued < total && round < 200; round++)
     for (const id of songIds) {

@@ -1,8 +1,10 @@
 /**
  * The dense reward (docs/policy.md, "Dense reward"): every splice of an edit is scored on four
- * components in [0, 1], 25 % each, and earns (score - 0.5), so a splice better than neutral gains and a
- * worse one costs; an edit without splices earns 0. Per episode, starting or stopping mid-song without
- * a fade costs 0.25 each (the energy-flow share of an abrupt boundary).
+ * components in [0, 1], 25 % each; the episode earns the mean over its splices of 2 (score - 0.5), in
+ * [-1, 1], so better-than-neutral splices gain and worse ones cost, an edit without splices earns 0, and
+ * more splices do not earn more (it rewards how well an edit is made, not how much it edits; the scale
+ * matches the normalised learned reward it is mixed with). Each splice's share goes to the beat whose
+ * action made it. Starting or stopping mid-song without a fade costs 0.25 each.
  *
  * - tempo consistency: the beat lengths either side agree, and the bar count carries on across the join
  * - energy flow: the loudness (rel_rms) either side agrees
@@ -45,7 +47,7 @@ export interface SpliceScore extends DenseComponents {
 
 export interface DenseEpisode {
   splices: SpliceScore[]
-  /** Per-beat reward: the splices each beat's action made, plus boundary costs on the first/last played beat. */
+  /** Per-beat reward: the shares of the splices each beat's action made, plus the boundary costs. */
   perBeat: Float64Array
   /** Sum of perBeat. */
   total: number
@@ -166,12 +168,13 @@ export function denseEpisodeReward(s: SongStructure, actions: ArrayLike<number>)
     if (!(b.fadeIn > 0)) continue
     const sp = scoreSplice(s, a.beat, b.beat, responsibleBeat(a, b, actions))
     splices.push(sp)
-    perBeat[sp.beat] = (perBeat[sp.beat] as number) + sp.score - SPLICE_NEUTRAL
     sums.tempo += sp.tempo
     sums.energy += sp.energy
     sums.phrase += sp.phrase
     sums.transition += sp.transition
   }
+  for (const sp of splices)
+    perBeat[sp.beat] = (perBeat[sp.beat] as number) + (2 * (sp.score - SPLICE_NEUTRAL)) / splices.length
   const first = segs[0]
   const last = segs[segs.length - 1]
   const abruptStart = first !== undefined && first.beat > 0 && first.gain !== 'fade_in'

@@ -20,6 +20,7 @@ import { FusedMaskedPpo, tfjsMaskedPpoStep, type MaskedMinibatch, type Minibatch
 import {
   mixWeights,
   runEpisodes,
+  type EpisodeResult,
   type LearnedReward,
   type PolicyForward,
   type RewardMix,
@@ -328,14 +329,22 @@ export class PpoTrainer {
     }
   }
 
-  /** Greedy episodes on `songs` (held-out evaluation); no state changes. */
-  evaluate(songs: readonly EpisodeSong[]): Metrics {
-    if (songs.length === 0) return {}
+  /**
+   * The policy's edits of `songs`, scored: sampled with `seed`, or greedy (the most probable allowed
+   * action at every beat) without one. No state changes.
+   */
+  policyEpisodes(songs: readonly EpisodeSong[], seed?: number): EpisodeResult[] {
     const fused = this.useFused() ? new FusedMaskedPpo(this.nets, this.opt) : null
     const forward: PolicyForward = fused ? (obs, n) => fused.forward(obs, n) : this.tfjsForward(false)
-    const r = runEpisodes(songs, forward, this.mix(), { rng: null, store: false })
-    const mean = (f: (e: (typeof r.episodes)[number]) => number): number =>
-      r.episodes.reduce((a, e) => a + f(e), 0) / r.episodes.length
+    const rng = seed === undefined ? null : new Rng(seed)
+    return runEpisodes(songs, forward, this.mix(), { rng, store: false }).episodes
+  }
+
+  /** Held-out evaluation: mean task, dense and learned reward of the greedy edits. */
+  evaluate(songs: readonly EpisodeSong[]): Metrics {
+    if (songs.length === 0) return {}
+    const eps = this.policyEpisodes(songs)
+    const mean = (f: (e: EpisodeResult) => number): number => eps.reduce((a, e) => a + f(e), 0) / eps.length
     const out: Metrics = { eval_reward_total: mean((e) => e.total), eval_reward_dense: mean((e) => e.dense.total) }
     if (this.learned !== null) out.eval_reward_learned = mean((e) => e.learned)
     return out

@@ -21,6 +21,7 @@ const BENCHES: Record<
     return { speed, realMusicSplices: await benchSplicesOnRealMusic({ log, paths: files }) }
   },
   engine: async (log, _files, quick) => (await import('../../../../../bench/engine')).benchEngine({ log, quick }),
+  policy: async (log, _files, quick) => (await import('../../../../../bench/policy')).benchPolicy({ log, quick }),
   verdicts: async (log, _files, quick) => (await import('../../../../../bench/verdicts')).benchVerdicts({ log, quick }),
   listen: async (log) => (await import('../../../../../bench/listen')).benchListen({ log }),
   stall: async (log, _files, quick) =>
