@@ -13,6 +13,7 @@ import * as annotatorsQ from '../../db/queries/annotators'
 import * as editsQ from '../../db/queries/edits'
 import * as songsQ from '../../db/queries/songs'
 import { loadBeatGrid } from '../songs/stored-song'
+import { rewardModelAgreement } from '../reward-models/agreement'
 import { AppFailure } from '../../../shared/result'
 import type { ParsedInput } from '../../../shared/api'
 import type {
@@ -347,6 +348,6 @@ export function annotatorStats(db: Db, annotatorId: number): AnnotatorStats {
     repeatsJudged: compared.length,
     interAnnotatorAlpha: krippendorffAlpha(pairable, 'ordinal'),
     overlapPairsJudged: pairable.length,
-    rewardModelAgreement: null
+    rewardModelAgreement: rewardModelAgreement(db, annotatorId)
   }
 }
