@@ -9,6 +9,10 @@ import { createAppContext } from '../../src/main/app/context'
 import { queuePairs } from '../../src/main/services/edits/edit-service'
 import { loadSongStructure } from '../../src/main/services/songs/stored-song'
 import * as editsQ from '../../src/main/db/queries/edits'
+import { listVerdicts } from '../../src/main/db/queries/verdicts'
+import { annotatorStats } from '../../src/main/services/listen'
+import { scoreEdit } from '../../src/main/services/reward-models'
+import { AGREEMENT_WINDOW } from '../../src/main/services/reward-models/agreement'
 import { importRewardOnnx } from '../../src/main/engines/ml/onnx-import'
 import { RewardModel } from '../../src/main/engines/ml/reward-model'
 import { FEATURE_DIM } from '../../src/shared/features'
@@ -144,5 +148,22 @@ describe('reward models through the CLI, on one data directory', () => {
     expect(list.filter((v) => v.active)).toHaveLength(1)
     const rolledBack = json<RewardModelVersion[]>('reward-models', '--activate', 'v1')
     expect(rolledBack.filter((v) => v.active).map((v) => v.name)).toEqual(['v1'])
+
+    // The annotator's stats say how often the active model (v1) agrees with them: checked against
+    // each decisive verdict scored one edit at a time through the score service.
+    const stats = createAppContext({ dataDir: data.dir, recoverJobs: false })
+    try {
+      const sim = stats.db.prepare("SELECT id FROM annotators WHERE name = 'simulated'").get() as { id: number }
+      const agreement = annotatorStats(stats.db, sim.id).rewardModelAgreement
+      const decisive = listVerdicts(stats.db, { annotatorId: sim.id })
+        .filter((v) => v.chosenEditId !== null && v.rejectedEditId !== null)
+        .slice(-AGREEMENT_WINDOW)
+      const reward = (editId: number): number => scoreEdit(stats.db, 'v1', editId).reward
+      const agreeing = decisive.filter((v) => reward(v.chosenEditId!) > reward(v.rejectedEditId!)).length
+      expect(agreement).toBeCloseTo(agreeing / decisive.length, 10)
+      expect(agreement!).toBeGreaterThan(0.5)
+    } finally {
+      await stats.close()
+    }
   }, 240_000)
 })
