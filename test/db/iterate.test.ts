@@ -54,9 +54,7 @@ describe('editorbot iterate on the demo library, judged by the simulated annotat
     const plan = json<IterationPlan>('iterate', '--config', 'tiny', '--plan')
     expect(plan.number).toBe(1)
     expect(plan.verdicts.count).toBe(judged.judged)
-    expect(plan.verdicts.annotators).toEqual([
-      { annotatorId: expect.any(Number), name: 'simulated', simulated: true, verdicts: judged.judged }
-    ])
+    expect(plan.verdicts.annotators).toMatchObject([{ name: 'simulated', simulated: true, verdicts: judged.judged }])
     expect(plan.settings).toMatchObject({
       algorithm: 'ppo',
       config: 'tiny',

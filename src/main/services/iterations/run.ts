@@ -124,9 +124,9 @@ export async function runIteration(
             jobId,
             {
               progress: within,
-              log: hooks.log,
+              log: (line) => hooks.log(line),
               saveState: (reward) => hooks.saveState({ stage, reward, policy: null }),
-              throwIfCancelled: hooks.throwIfCancelled
+              throwIfCancelled: () => hooks.throwIfCancelled()
             }
           )
       if (rm.activationNote) hooks.log(rm.activationNote)
@@ -160,9 +160,9 @@ export async function runIteration(
         (
           await trainPolicyStage(db, dataDir, runId, fromCheckpoint, backend, {
             progress: within,
-            log: hooks.log,
+            log: (line) => hooks.log(line),
             saveState: (s) => hooks.saveState({ stage, reward: null, policy: s }),
-            throwIfCancelled: hooks.throwIfCancelled
+            throwIfCancelled: () => hooks.throwIfCancelled()
           })
         ).policyId
       iterationsQ.advanceIteration(db, it.id, stage, 'evaluate', seconds(), { runId, policyId })

@@ -23,7 +23,7 @@ function songsFlag(v: unknown): 'all' | number[] | undefined {
   if (v === undefined) return undefined
   if (v === 'all') return 'all'
   if (typeof v !== 'string' || !/^\d+(,\d+)*$/.test(v))
-    throw new AppFailure('validation', `--songs takes 'all' or song ids like 1,2,3, got '${String(v)}'`, 'songs')
+    throw new AppFailure('validation', `--songs takes 'all' or song ids like 1,2,3, got ${JSON.stringify(v)}`, 'songs')
   return v.split(',').map(Number)
 }
 
