@@ -10,6 +10,7 @@ import { ListenView } from './features/listen/ListenView'
 import { LibraryView } from './features/library/LibraryView'
 import { EditsView } from './features/edits/EditsView'
 import { JobsView } from './features/jobs/JobsView'
+import { TrainingView } from './features/training/TrainingView'
 import { ModelsView } from './features/models/ModelsView'
 import { SettingsView } from './features/settings/SettingsView'
 
@@ -188,6 +189,8 @@ export function App(): React.JSX.Element {
               <EditsView songParam={route.param} />
             ) : route.view === 'models' ? (
               <ModelsView />
+            ) : route.view === 'training' ? (
+              <TrainingView />
             ) : route.view === 'jobs' ? (
               <JobsView />
             ) : (
