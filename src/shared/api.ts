@@ -173,6 +173,24 @@ export const requestSchemas = {
       tags: z.array(z.string().trim().min(1).max(40)).max(9).default([])
     })
     .strict(),
+  /**
+   * A scripted verdict (CLI `judge`): nothing is shown, so A and B are the pair's own order, no listening
+   * time is claimed and the must-listen rule is waived; the annotator is named (created when new). Only the
+   * CLI transport serves it (CLI_ONLY_REQUESTS): over HTTP and IPC it is refused, so no page can judge
+   * without listening.
+   */
+  'verdicts.record': z
+    .object({
+      pairId: id,
+      annotator: z.string().trim().min(1).max(64),
+      verdict: z.enum(['a', 'b', 'tie', 'both_bad', 'skip']),
+      strength: z
+        .union([z.literal(1), z.literal(2)])
+        .nullable()
+        .default(null),
+      note: z.string().max(2000).nullable().default(null)
+    })
+    .strict(),
   'verdicts.undo': z.object({ annotatorId: id }).strict(),
   'verdicts.list': z.object({ annotatorId: id.optional() }).strict(),
 
@@ -349,6 +367,7 @@ export interface ResponseMap {
   'pairs.create': PairSummary
   'pairs.next': PairPresentation | null
   'verdicts.submit': VerdictRecord
+  'verdicts.record': VerdictRecord
   'verdicts.undo': VerdictRecord | null
   'verdicts.list': VerdictRecord[]
   'annotators.list': Annotator[]
@@ -438,6 +457,9 @@ export const EVENT_NAMES = [
 ] as const satisfies readonly EventName[]
 
 export const REQUEST_NAMES = Object.keys(requestSchemas) as RequestName[]
+
+/** Requests only the CLI transport serves (scripts, not people at a screen); HTTP and IPC refuse them. */
+export const CLI_ONLY_REQUESTS = ['verdicts.record'] as const satisfies readonly RequestName[]
 
 /** What a transport gives the renderer: one typed call function and one typed subscription. */
 export interface ApiClient {

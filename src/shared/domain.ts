@@ -224,6 +224,8 @@ export interface AppInfo {
   appVersion: string
   dataDir: string
   schemaVersion: number
+  /** The newest schema this app writes (a database at an older one is migrated when opened for writing). */
+  latestSchemaVersion: number
   transport: 'electron' | 'http' | 'cli'
   backend: ComputeBackendInfo
   featureVersion: number

@@ -7,11 +7,16 @@ import * as annotatorsQ from '../db/queries/annotators'
 import * as verdictsQ from '../db/queries/verdicts'
 import { readSettings, writeSettings } from '../db/queries/settings'
 import { FEATURE_VERSION } from '../../shared/features'
+import { LATEST_SCHEMA_VERSION } from '../db/migrate'
+import { CLI_ONLY_REQUESTS } from '../../shared/api'
+import { AppFailure } from '../../shared/result'
 import { importSongs, importStagedUploads } from '../services/songs/import-songs'
 import type { StagedUploads } from '../services/songs/uploads'
 import { getSongOrFail, loadBeatGrid, loadFeatureMatrix, loadWaveform } from '../services/songs/stored-song'
-import { createEdit, createPair, generateEdit, getEditOrFail, queuePairs } from '../services/edits/edit-service'
-import { nextPair, submitVerdict, undoLastVerdict, annotatorStats } from '../services/listen'
+import { getEditOrFail } from '../services/edits/edit-service'
+import * as editRequests from '../services/edits/edit-requests'
+import { nextPair, annotatorStats } from '../services/listen'
+import * as verdictRequests from '../services/listen/verdict-requests'
 import { computeBackendInfo } from '../engines/ml/backend'
 import * as rewardModels from '../services/reward-models'
 import { runExport } from '../services/exports'
@@ -26,13 +31,13 @@ export interface HandlerOptions {
 
 export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers {
   const db = ctx.db
-  const announcePairs = (): void => ctx.events.emit('pairs.changed', { queued: pairsQ.countQueuedPairs(db) })
 
-  return {
+  const handlers: Handlers = {
     'app.info': () => ({
       appVersion: ctx.appVersion,
       dataDir: ctx.dataDir,
       schemaVersion: ctx.schemaVersion(),
+      latestSchemaVersion: LATEST_SCHEMA_VERSION,
       transport: opts.transport,
       backend: computeBackendInfo(),
       featureVersion: FEATURE_VERSION
@@ -50,46 +55,22 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
 
     'edits.list': ({ songId }) => editsQ.listEdits(db, songId),
     'edits.get': ({ editId }) => getEditOrFail(db, editId),
-    'edits.generate': ({ songId, generator, targetDurationS, seed, greedy }) => {
-      const edit = generateEdit(db, songId, generator, { targetDurationS, seed, greedy })
-      ctx.events.emit('edits.changed', { songId })
-      return edit
-    },
-    'edits.create': ({ songId, actions, generator }) => {
-      const edit = createEdit(db, songId, actions, { generator })
-      ctx.events.emit('edits.changed', { songId })
-      return edit
-    },
+    'edits.generate': (input) => editRequests.generateEditRequest(ctx, input),
+    'edits.create': (input) => editRequests.createEditRequest(ctx, input),
     'edits.render': ({ editId }) => ctx.renders.render(editId),
 
     'pairs.list': ({ status }) => pairsQ.listPairs(db, status),
-    'pairs.queue': ({ songId, count }) => {
-      const pairs = queuePairs(db, songId, count)
-      announcePairs()
-      return pairs
-    },
-    'pairs.create': ({ editAId, editBId, priority }) => {
-      const pair = createPair(db, editAId, editBId, priority ?? 0)
-      announcePairs()
-      return pair
-    },
+    'pairs.queue': (input) => editRequests.queuePairsRequest(ctx, input),
+    'pairs.create': (input) => editRequests.createPairRequest(ctx, input),
     'pairs.next': ({ annotatorId, exclude }) => nextPair(db, annotatorId, readSettings(db), undefined, { exclude }),
 
-    'verdicts.submit': (input) => {
-      const verdict = submitVerdict(db, input, readSettings(db), ctx.appVersion)
-      announcePairs()
-      return verdict
-    },
-    'verdicts.undo': ({ annotatorId }) => {
-      const undone = undoLastVerdict(db, annotatorId, readSettings(db))
-      announcePairs()
-      return undone
-    },
+    'verdicts.submit': (input) => verdictRequests.submitVerdictRequest(ctx, input),
+    'verdicts.record': (input) => verdictRequests.recordScriptedVerdict(ctx, input),
+    'verdicts.undo': (input) => verdictRequests.undoVerdictRequest(ctx, input),
     'verdicts.list': ({ annotatorId }) => verdictsQ.listVerdicts(db, { annotatorId }),
 
     'annotators.list': () => annotatorsQ.listAnnotators(db),
-    'annotators.create': ({ name }) =>
-      annotatorsQ.findAnnotatorByName(db, name) ?? annotatorsQ.insertAnnotator(db, name),
+    'annotators.create': ({ name }) => verdictRequests.annotatorNamed(db, name),
     'annotators.stats': ({ annotatorId }) => annotatorStats(db, annotatorId),
 
     'exports.write': (input) => runExport(ctx, input, { confineToDataDir: opts.transport === 'http' }),
@@ -103,11 +84,7 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
     'rewardModels.train': (input) => rewardModels.startRewardTraining(ctx.jobs, input),
     'rewardModels.resume': ({ jobId }) => rewardModels.resumeRewardTraining(ctx.jobs, jobId),
     'rewardModels.trainResult': ({ jobId }) => rewardModels.rewardTrainingResult(db, jobId),
-    'judge.simulate': (input) => {
-      const report = rewardModels.judgeSimulated(db, input, ctx.appVersion)
-      announcePairs()
-      return report
-    },
+    'judge.simulate': (input) => verdictRequests.judgeSimulatedRequest(ctx, input),
 
     'jobs.list': () => ctx.jobs.list(),
     'jobs.cancel': ({ jobId }) => ctx.jobs.cancel(jobId),
@@ -117,11 +94,7 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
     'policies.list': () => policies.listPolicies(db),
     'policies.import': ({ path, name }) =>
       policies.importPolicyRequest(db, ctx.dataDir, path, name, opts.stagedUploads),
-    'policies.queuePairs': (input) => {
-      const pairs = policies.queuePolicyPairs(db, input.policyId, input)
-      announcePairs()
-      return pairs
-    },
+    'policies.queuePairs': (input) => editRequests.queuePolicyPairsRequest(ctx, input),
     'training.start': (input) => policies.startPolicyTraining(db, ctx.jobs, input),
     'training.resume': ({ runId }) => policies.resumePolicyTraining(db, ctx.jobs, runId),
     'training.runs': () => policies.listRuns(db),
@@ -135,4 +108,11 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
     'iterations.pairLineage': ({ pairId }) => iterations.pairLineage(db, pairId),
     'iterations.verdictLineage': ({ verdictId }) => iterations.verdictLineage(db, verdictId)
   }
+  // Scripted requests skip what a person at a screen must do (listen before judging): HTTP and IPC refuse them.
+  if (opts.transport !== 'cli')
+    for (const name of CLI_ONLY_REQUESTS)
+      handlers[name] = () => {
+        throw new AppFailure('forbidden', `${name} is served to the command line only`, 'name')
+      }
+  return handlers
 }

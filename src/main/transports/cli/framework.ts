@@ -69,19 +69,24 @@ export function parseCommandArgs(command: Command, argv: string[]): CommandArgs 
     throw new AppFailure('validation', `${describeParseError(command, e)}. Usage: editorbot ${command.usage}`)
   }
   const values = parsed.values as CommandArgs['values']
-  const missing = values.help === true ? [] : (command.required ?? []).filter((o) => values[o] === undefined)
-  if (missing.length > 0)
-    throw new AppFailure(
-      'validation',
-      `missing ${missing.map((o) => `--${o}`).join(' and ')}. Usage: editorbot ${command.usage}`,
-      missing[0]
-    )
+  if (values.help !== true) requireOptions(command, values, command.required ?? [])
   return {
     positionals: parsed.positionals,
     values,
     json: values.json === true,
     dataDir: resolveDataDir(typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined)
   }
+}
+
+/** Fails naming every option in `names` that was not given, with the command's usage. */
+export function requireOptions(command: Command, values: CommandArgs['values'], names: readonly string[]): void {
+  const missing = names.filter((o) => values[o] === undefined)
+  if (missing.length > 0)
+    throw new AppFailure(
+      'validation',
+      `missing ${missing.map((o) => `--${o}`).join(' and ')}. Usage: editorbot ${command.usage}`,
+      missing[0]
+    )
 }
 
 /** Opens the app context lazily so `--help` and argument errors never touch the database. */

@@ -1,7 +1,11 @@
 import type { Command } from '../framework'
 import { AppFailure } from '../../../../shared/result'
 
-/** Benchmarks print figures; they are scripts, not timed tests. Modules load lazily: each is heavy. */
+/**
+ * Benchmarks print figures; they are scripts, not timed tests. Bench calls them directly, not through
+ * callApi: it is a script runner that measures the engines and services (and the contract itself, over
+ * HTTP, in 'verdicts'), not a use case of the app. Modules load lazily: each is heavy.
+ */
 const BENCHES: Record<
   string,
   (log: (line: string) => void, files: string[], quick: boolean) => Promise<Record<string, unknown>>

@@ -23,6 +23,10 @@ function projectRoot(): string {
 /** The renderer build that serve mode hands to browsers. */
 export const DEFAULT_WEB_ROOT = path.join(projectRoot(), 'out/web')
 
+/**
+ * Serve is not a contract request: it starts another transport, the HTTP server, which sends every request
+ * it receives through the same dispatcher (with transport 'http', so CLI-only requests are refused there).
+ */
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Serve the app UI and API over HTTP/WebSocket (127.0.0.1 by default; the printed URL carries the token)',

@@ -1,8 +1,6 @@
 import type { Command } from '../framework'
+import { callApi } from '../framework'
 import { initComputeBackend } from '../../../engines/ml/backend'
-import { LATEST_SCHEMA_VERSION } from '../../../db/migrate'
-import { listSongs } from '../../../db/queries/songs'
-import { countQueuedPairs } from '../../../db/queries/pairs'
 
 export const statusCommand: Command = {
   name: 'status',
@@ -10,19 +8,21 @@ export const statusCommand: Command = {
   usage: 'status [--data-dir DIR] [--json]',
   async run(args, io, open) {
     const ctx = open()
-    const backend = await initComputeBackend({ log: () => {} }) // the notes are printed below
-    const jobs = ctx.jobs.list()
-    const songs = listSongs(ctx.db)
+    // Start-up work of a transport, as serve mode and the desktop backend do; the notes are printed below.
+    await initComputeBackend({ log: () => {} })
+    const info = await callApi(ctx, 'app.info', {})
+    const jobs = await callApi(ctx, 'jobs.list', {})
     const status = {
-      appVersion: ctx.appVersion,
-      dataDir: ctx.dataDir,
-      schemaVersion: ctx.schemaVersion(),
-      latestSchemaVersion: LATEST_SCHEMA_VERSION,
-      backend,
-      songs: songs.length,
-      queuedPairs: countQueuedPairs(ctx.db),
+      appVersion: info.appVersion,
+      dataDir: info.dataDir,
+      schemaVersion: info.schemaVersion,
+      latestSchemaVersion: info.latestSchemaVersion,
+      backend: info.backend,
+      songs: (await callApi(ctx, 'songs.list', {})).length,
+      queuedPairs: (await callApi(ctx, 'pairs.list', { status: 'queued' })).length,
       jobs
     }
+    const { backend } = status
     if (args.json) {
       io.out(JSON.stringify(status, null, 2))
       return 0
