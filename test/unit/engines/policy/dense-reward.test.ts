@@ -74,6 +74,16 @@ describe('denseEpisodeReward', () => {
     expect(bad.total).toBeLessThan(0)
   })
 
+  it('is the mean splice quality: the same good splice twice earns no more than once', () => {
+    const once = denseEpisodeReward(s, withActions(64, { 7: A.LOOP_BAR }))
+    const twice = denseEpisodeReward(s, withActions(64, { 7: A.LOOP_BAR, 11: A.LOOP_BAR }))
+    expect(once.total).toBeGreaterThan(0)
+    expect(twice.splices).toHaveLength(2)
+    expect(twice.total).toBeCloseTo(twice.splices[0]!.score + twice.splices[1]!.score - 1, 12)
+    expect(Math.abs(twice.total - once.total)).toBeLessThan(0.05)
+    expect(twice.total).toBeLessThanOrEqual(1)
+  })
+
   it('LOOP_BAR and JUMP credit the acting beat', () => {
     const loopBar = denseEpisodeReward(s, withActions(64, { 7: A.LOOP_BAR }))
     expect(loopBar.splices.map((x) => x.beat)).toEqual([7])
