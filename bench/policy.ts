@@ -189,7 +189,7 @@ export async function benchPolicy(opts: { log: Log; quick?: boolean }): Promise<
     // 3. Learned (0.8) + dense (0.2): the simulated annotator's hidden score.
     // the adaptive KL controller keeps the policy near the reference while the learned reward pulls it away
     const rl = PpoTrainer.create({
-      config: { ...cfg, seed: 3, klCoef: 0.1, klTarget: 0.05, klHorizon: 4096 },
+      config: { ...cfg, seed: 3, klCoef: 0.2, klTarget: 0.02, klHorizon: 2048 },
       trainSongs,
       learned
     })
