@@ -1,4 +1,7 @@
-/** Domain types shared by main, workers and renderer. Plain data only: everything here is JSON-safe. */
+/**
+ * Domain types shared by main, workers and renderer. Plain data only: everything here is JSON-safe, except
+ * the main-side records (typed arrays) in the section marked so, which never cross the contract.
+ */
 
 import type { ErrorKind } from './result'
 
@@ -87,6 +90,40 @@ export interface EditSummary {
   createdAt: string
   /** Rendered WAV relative to the data directory, or null if not rendered yet. */
   renderPath: string | null
+}
+
+// ---- main-side records (typed arrays; the analyser, the edit engine and the database share them) ----
+
+/** One song's beat analysis as the analyser produces it (engines/analysis/analyze.ts). */
+export interface SongAnalysis {
+  featureVersion: number
+  tempoBpm: number
+  /** 4 by default, 3 when the 3/4 evidence is clear. */
+  beatsPerBar: number
+  /** Seconds. */
+  beatTimes: Float64Array
+  /** 0 = downbeat. */
+  barPosition: Int32Array
+  /** 0-based bar number; beats before the first downbeat (a pickup) are bar 0. */
+  barIndex: Int32Array
+  /** 1 where a phrase starts. */
+  phraseStart: Uint8Array
+  /** 0..1 per beat. */
+  confidence: Float32Array
+  /** beatCount x FEATURE_DIM, row-major, all finite. */
+  features: Float32Array
+}
+
+/** The analysis as stored with its song: also the feature width it was computed at and the waveform overview. */
+export interface StoredAnalysis extends SongAnalysis {
+  featureDim: number
+  waveform: Float32Array
+}
+
+/** What storing a new edit takes: the summary's fields the database does not assign, with its actions and segments. */
+export type NewEdit = Omit<EditSummary, 'id' | 'createdAt' | 'renderPath'> & {
+  actions: Uint8Array
+  segments: EditSegment[]
 }
 
 /**
@@ -423,7 +460,7 @@ export interface IterationAnnotatorCount {
   verdicts: number
 }
 
-/** Means over the held-out songs of one policy's greedy edits. */
+/** Means over the held-out songs of one policy's sampled edits (the same seeds for both sides). */
 export interface PolicyEditScores {
   /** Who made the edits: a policy's name, or the rule baseline where there was no policy yet. */
   label: string

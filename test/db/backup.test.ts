@@ -1,6 +1,5 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { spawnSync } from 'node:child_process'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAppContext, type AppContext } from '../../src/main/app/context'
@@ -15,6 +14,7 @@ import { LATEST_SCHEMA_VERSION } from '../../src/main/db/migrate'
 import { AppFailure } from '../../src/shared/result'
 import { addAnalysedSong } from '../helpers/songs'
 import { tempDataDir } from '../helpers/temp'
+import { runCli, type CliRun } from '../helpers/cli'
 
 const source = tempDataDir('editorbot-backup-src-')
 const work = tempDataDir('editorbot-backup-work-')
@@ -268,10 +268,7 @@ describe('project archive and restore', () => {
   })
 
   it('runs from the CLI: export --what project, restore, and a one-line refusal', () => {
-    const cli = (...args: string[]): { code: number | null; stdout: string; stderr: string } => {
-      const r = spawnSync(process.execPath, ['bin/editorbot.mjs', ...args], { encoding: 'utf8' })
-      return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-    }
+    const cli = (...args: string[]): CliRun => runCli(args)
     const file = path.join(work.dir, 'cli.tar.gz')
     const exported = cli('export', '--what', 'project', '--out', file, '--data-dir', source.dir, '--json')
     expect(exported.code, exported.stderr).toBe(0)

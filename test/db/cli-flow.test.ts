@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { tempDataDir } from '../helpers/temp'
+import { cliOn } from '../helpers/cli'
 import { writeDemoWav } from '../helpers/songs'
 import { FEATURE_DIM } from '../../src/shared/features'
 
@@ -14,16 +14,7 @@ afterAll(() => {
   inbox.cleanup()
 })
 
-/** Runs `editorbot` exactly as outside scripts do; every call names the data directory by flag. */
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/editorbot.mjs', ...args, '--data-dir', data.dir], { encoding: 'utf8' })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
-const json = <T>(args: string[]): T => {
-  const r = cli(...args, '--json')
-  expect(r.code, r.stderr).toBe(0)
-  return JSON.parse(r.stdout) as T
-}
+const { cli, json } = cliOn(data.dir)
 
 describe('the CLI contract, end to end on one data directory', () => {
   it('imports, lists, tracks, generates, renders, pairs, judges and exports', () => {
@@ -36,18 +27,17 @@ describe('the CLI contract, end to end on one data directory', () => {
     expect(imported.stdout).toMatch(/^failed +.*broken\.wav: unsupported audio format/m)
     expect(imported.stdout).not.toMatch(/broken\.wav: broken\.wav/)
 
-    const songs = json<{ id: number; status: string; tempoBpm: number; beatCount: number; featureVersion: number }[]>([
-      'songs'
-    ])
+    const songs =
+      json<{ id: number; status: string; tempoBpm: number; beatCount: number; featureVersion: number }[]>('songs')
     expect(songs.find((s) => s.id === 1)).toMatchObject({ status: 'ready' })
-    const beats = json<{ beats: { time: number; barPosition: number; phraseStart: boolean }[] }>(['beats', '1'])
+    const beats = json<{ beats: { time: number; barPosition: number; phraseStart: boolean }[] }>('beats', '1')
     expect(beats.beats.length).toBe(songs.find((s) => s.id === 1)?.beatCount)
     expect(beats.beats[0]?.phraseStart).toBe(true)
-    const features = json<{ dim: number; features: number[][] }>(['features', '1'])
+    const features = json<{ dim: number; features: number[][] }>('features', '1')
     expect(features.dim).toBe(FEATURE_DIM)
     expect(features.features.every((row) => row.length === FEATURE_DIM && row.every(Number.isFinite))).toBe(true)
 
-    const rule = json<{ editId: number; outputDurationS: number }>([
+    const rule = json<{ editId: number; outputDurationS: number }>(
       'generate',
       '--song',
       '1',
@@ -57,18 +47,18 @@ describe('the CLI contract, end to end on one data directory', () => {
       '10',
       '--seed',
       '4'
-    ])
-    const random = json<{ editId: number }>(['generate', '--song', '1', '--generator', 'random', '--seed', '9'])
-    const edit = json<{ actions: number[]; actionNames: string[]; segments: unknown[] }>(['edit', String(rule.editId)])
+    )
+    const random = json<{ editId: number }>('generate', '--song', '1', '--generator', 'random', '--seed', '9')
+    const edit = json<{ actions: number[]; actionNames: string[]; segments: unknown[] }>('edit', String(rule.editId))
     expect(edit.actionNames).toHaveLength(edit.actions.length)
     const out = path.join(inbox.dir, 'rule.wav')
     expect(cli('render', String(rule.editId), '--out', out).code).toBe(0)
     expect(fs.readFileSync(out).subarray(0, 4).toString()).toBe('RIFF')
 
-    const mine = json<{ id: number }>(['pairs', '--edits', `${rule.editId},${random.editId}`]).id
-    const queued = json<{ id: number }[]>(['pairs', '--song', '1', '--count', '2'])
+    const mine = json<{ id: number }>('pairs', '--edits', `${rule.editId},${random.editId}`).id
+    const queued = json<{ id: number }[]>('pairs', '--song', '1', '--count', '2')
     expect(queued).toHaveLength(2)
-    const listed = json<{ id: number; editAId: number; editBId: number }[]>(['pairs'])
+    const listed = json<{ id: number; editAId: number; editBId: number }[]>('pairs')
     expect(listed.map((p) => p.id)).toContain(mine)
 
     expect(cli('judge', '--pair', String(mine), '--verdict', 'a', '--strength', '2', '--annotator', 'sim').code).toBe(0)

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
@@ -9,6 +8,7 @@ import { LATEST_SCHEMA_VERSION } from '../../src/main/db/migrate'
 import { AppFailure } from '../../src/shared/result'
 import { failureOf } from '../helpers/failure'
 import { tempDataDir } from '../helpers/temp'
+import { runCli, type CliRun } from '../helpers/cli'
 import { addAnalysedSong, writeDemoWav } from '../helpers/songs'
 
 const cleanups: (() => void)[] = []
@@ -69,20 +69,16 @@ describe('a damaged database', () => {
  * Runs the CLI as a user who cannot write the data directory: as root (which ignores file modes) the
  * command runs as 'nobody'; otherwise the folder is made read-only for this user.
  */
-function cliWithoutWriteAccess(
-  dir: string,
-  ...args: string[]
-): { code: number | null; stdout: string; stderr: string } {
+function cliWithoutWriteAccess(dir: string, ...args: string[]): CliRun {
   const asRoot = process.getuid?.() === 0
   // Readable by the other user (mkdtemp makes 0700 folders), writable by nobody but root.
   fs.chmodSync(dir, asRoot ? 0o755 : 0o555)
   for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), asRoot ? 0o755 : 0o555)
   cleanups.unshift(() => fs.chmodSync(dir, 0o755))
-  const r = spawnSync(process.execPath, ['bin/editorbot.mjs', ...args, '--data-dir', dir], {
-    encoding: 'utf8',
-    ...(asRoot ? { uid: 65534, gid: 65534, env: { ...process.env, HOME: '/tmp' } } : {})
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+  return runCli(
+    [...args, '--data-dir', dir],
+    asRoot ? { uid: 65534, gid: 65534, env: { ...process.env, HOME: '/tmp' } } : {}
+  )
 }
 
 describe('a read-only data directory', () => {

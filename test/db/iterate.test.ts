@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawnSync } from 'node:child_process'
 import Database from 'better-sqlite3'
 import path from 'node:path'
 import { tempDataDir } from '../helpers/temp'
+import { cliOn } from '../helpers/cli'
 import { createAppContext, seedDemoLibraryOnce } from '../../src/main/app/context'
 import { pairLineage, verdictLineage } from '../../src/main/services/iterations'
 import type { IterationPlan } from '../../src/shared/api'
@@ -11,18 +11,7 @@ import type { IterationDetail } from '../../src/shared/domain'
 const data = tempDataDir()
 afterAll(() => data.cleanup())
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/editorbot.mjs', ...args, '--data-dir', data.dir], {
-    encoding: 'utf8',
-    env: { ...process.env, EDITORBOT_ORT_THREADS: '1' }
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
-const json = <T>(...args: string[]): T => {
-  const r = cli(...args, '--json')
-  expect(r.code, r.stderr).toBe(0)
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T
-}
+const { cli, json } = cliOn(data.dir)
 
 const sqlite = (): Database.Database => new Database(path.join(data.dir, 'editorbot.sqlite'), { readonly: true })
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import * as tf from '../../src/main/engines/ml/tf'
 import { tempDataDir } from '../helpers/temp'
+import { cliOn } from '../helpers/cli'
 import { addAnalysedSong } from '../helpers/songs'
 import { createAppContext } from '../../src/main/app/context'
 import { queuePairs } from '../../src/main/services/edits/edit-service'
@@ -22,18 +22,7 @@ const FIXTURES = path.join(__dirname, '../fixtures/models')
 const data = tempDataDir()
 afterAll(() => data.cleanup())
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/editorbot.mjs', ...args, '--data-dir', data.dir], {
-    encoding: 'utf8',
-    env: { ...process.env, EDITORBOT_ORT_THREADS: '1' }
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
-const json = <T>(...args: string[]): T => {
-  const r = cli(...args, '--json')
-  expect(r.code, r.stderr).toBe(0)
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T
-}
+const { cli, json } = cliOn(data.dir)
 
 let editIds: number[] = []
 

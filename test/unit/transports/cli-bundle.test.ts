@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { tempDataDir } from '../../helpers/temp'
+import { runCli, type CliRun } from '../../helpers/cli'
 import { writeDemoWav } from '../../helpers/songs'
 // @ts-expect-error plain ES module scripts without type declarations
 import { buildCli } from '../../../scripts/build-cli.mjs'
@@ -23,13 +23,7 @@ beforeAll(async () => {
   await build()
 }, 60_000)
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/editorbot.mjs', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, EDITORBOT_DATA_DIR: data.dir }
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (...args: string[]): CliRun => runCli(args, { env: { ...process.env, EDITORBOT_DATA_DIR: data.dir } })
 
 describe('the CLI bundle (out/cli)', () => {
   it('is current right after a build, so bin/editorbot.mjs runs it', () => {

@@ -1,17 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { spawnSync } from 'node:child_process'
 import { tempDataDir } from '../../helpers/temp'
+import { runCli, type CliRun } from '../../helpers/cli'
 
 const data = tempDataDir()
 afterAll(() => data.cleanup())
 
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/editorbot.mjs', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, EDITORBOT_DATA_DIR: data.dir }
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (...args: string[]): CliRun => runCli(args, { env: { ...process.env, EDITORBOT_DATA_DIR: data.dir } })
 
 describe('editorbot CLI', () => {
   it('lists commands with --help', () => {

@@ -1,5 +1,5 @@
 import type { Db } from '../connection'
-import type { EditDetail, EditSegment, EditSummary } from '../../../shared/domain'
+import type { EditDetail, EditSegment, EditSummary, NewEdit } from '../../../shared/domain'
 import { blobToUint8, toBlob } from '../blobs'
 
 interface EditRow {
@@ -53,19 +53,6 @@ export function listEdits(db: Db, songId?: number): EditSummary[] {
 export function getEdit(db: Db, id: number): EditDetail | undefined {
   const row = db.prepare('SELECT * FROM edits WHERE id = ?').get(id) as EditRow | undefined
   return row && toDetail(row)
-}
-
-export interface NewEdit {
-  songId: number
-  actions: Uint8Array
-  generator: string
-  policyId: number | null
-  policyVersion: number | null
-  seed: number | null
-  targetDurationS: number | null
-  outputDurationS: number
-  segments: EditSegment[]
-  contentHash: string
 }
 
 export function insertEdit(db: Db, e: NewEdit): number {

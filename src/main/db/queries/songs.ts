@@ -1,5 +1,5 @@
 import type { Db } from '../connection'
-import type { SongStatus, SongSummary } from '../../../shared/domain'
+import type { SongStatus, SongSummary, StoredAnalysis } from '../../../shared/domain'
 import { blobToFloat32, blobToFloat64, blobToInt32, blobToUint8, toBlob } from '../blobs'
 
 interface SongRow {
@@ -114,20 +114,6 @@ export function requeueFailedSong(
     `UPDATE songs SET status = 'queued', error = NULL, original_name = ?, audio_path = ?, format = ?
      WHERE id = ? AND status = 'failed'`
   ).run(file.originalName, file.audioPath, file.format, id)
-}
-
-export interface StoredAnalysis {
-  featureVersion: number
-  featureDim: number
-  tempoBpm: number
-  beatsPerBar: number
-  beatTimes: Float64Array
-  barPosition: Int32Array
-  barIndex: Int32Array
-  phraseStart: Uint8Array
-  confidence: Float32Array
-  features: Float32Array
-  waveform: Float32Array
 }
 
 export function saveAnalysis(db: Db, songId: number, a: StoredAnalysis): void {

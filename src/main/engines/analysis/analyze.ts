@@ -10,30 +10,12 @@ import {
 import type { DecodedAudio } from '../audio-io/decode.js'
 import { addStructureFeatures, computeBeatFeatures } from './features.js'
 import { minMaxBuckets } from '../../../shared/peaks.js'
+import type { SongAnalysis } from '../../../shared/domain.js'
 import { ANALYSIS_RATE, computeFrames, FRAME_RATE, type FrameFeatures } from './frontend.js'
 import { resample } from './resample.js'
 import { detectMeter, detectPhrases } from './meter-phrases.js'
 
 export { resample } from './resample.js'
-
-export interface SongAnalysis {
-  featureVersion: number
-  tempoBpm: number
-  /** 4 by default, 3 when the 3/4 evidence is clear. */
-  beatsPerBar: number
-  /** Seconds. */
-  beatTimes: Float64Array
-  /** 0 = downbeat. */
-  barPosition: Int32Array
-  /** 0-based bar number; beats before the first downbeat (a pickup) are bar 0. */
-  barIndex: Int32Array
-  /** 1 where a phrase starts. */
-  phraseStart: Uint8Array
-  /** 0..1 per beat. */
-  confidence: Float32Array
-  /** beatCount x FEATURE_DIM, row-major, all finite. */
-  features: Float32Array
-}
 
 export type ProgressCallback = (fraction: number, stage: string) => void
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { FEATURE_DIM } from '../../../../src/shared/features.js'
-import { analyzeAudio, type SongAnalysis } from '../../../../src/main/engines/analysis/analyze.js'
+import { analyzeAudio } from '../../../../src/main/engines/analysis/analyze.js'
+import type { SongAnalysis } from '../../../../src/shared/domain.js'
 import type { DecodedAudio } from '../../../../src/main/engines/audio-io/decode.js'
 import { FEATURE_LAYOUT } from '../../../../src/main/engines/analysis/features.js'
 import { demoSong, drumTrack } from '../../../../src/main/engines/analysis/synth.js'
