@@ -1,29 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import path from 'node:path'
-import { createAppContext, type AppContext } from '../../src/main/app/context'
+import type { AppContext } from '../../src/main/app/context'
 import { registerSongFile } from '../../src/main/services/songs/import'
 import { analyseStoredSong } from '../../src/main/services/songs/analyse-song'
 import { declaredDurationS, decodeAudioFile } from '../../src/main/engines/audio-io/decode'
 import * as songsQ from '../../src/main/db/queries/songs'
-import { tempDataDir } from '../helpers/temp'
+import { tempLibraries } from '../helpers/library'
 import { writeDemoWav } from '../helpers/songs'
 
-let ctx: AppContext | null = null
-const cleanups: (() => void)[] = []
-afterEach(async () => {
-  await ctx?.close()
-  ctx = null
-  for (const c of cleanups.splice(0)) c()
-})
-
-function setup(): { ctx: AppContext; inbox: string } {
-  const data = tempDataDir()
-  const inbox = tempDataDir('editorbot-inbox-')
-  cleanups.push(data.cleanup, inbox.cleanup)
-  ctx = createAppContext({ dataDir: data.dir, recoverJobs: false })
-  return { ctx, inbox: inbox.dir }
-}
+const libraries = tempLibraries({ recoverJobs: false })
+afterEach(() => libraries.closeAll())
+const setup = (): { ctx: AppContext; inbox: string } => libraries.open()
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/audio')
 

@@ -1,29 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import path from 'node:path'
-import { createAppContext, type AppContext } from '../../src/main/app/context'
+import type { AppContext } from '../../src/main/app/context'
 import { importSongs } from '../../src/main/services/songs/import-songs'
 import * as songsQ from '../../src/main/db/queries/songs'
 import { loadSongStructure } from '../../src/main/services/songs/stored-song'
 import { FEATURE_DIM } from '../../src/shared/features'
-import { tempDataDir } from '../helpers/temp'
+import { tempLibraries } from '../helpers/library'
 import { writeDemoWav } from '../helpers/songs'
 
-let ctx: AppContext | null = null
-const cleanups: (() => void)[] = []
-afterEach(async () => {
-  await ctx?.close()
-  ctx = null
-  for (const c of cleanups.splice(0)) c()
-})
-
-function setup(): { ctx: AppContext; inbox: string } {
-  const data = tempDataDir()
-  const inbox = tempDataDir('editorbot-inbox-')
-  cleanups.push(data.cleanup, inbox.cleanup)
-  ctx = createAppContext({ dataDir: data.dir })
-  return { ctx, inbox: inbox.dir }
-}
+const libraries = tempLibraries()
+afterEach(() => libraries.closeAll())
+const setup = (): { ctx: AppContext; inbox: string } => libraries.open()
 
 describe('importing songs', () => {
   it('stores, analyses in a worker, and recognises duplicates by content', async () => {
