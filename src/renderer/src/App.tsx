@@ -12,6 +12,7 @@ import { EditsView } from './features/edits/EditsView'
 import { JobsView } from './features/jobs/JobsView'
 import { TrainingView } from './features/training/TrainingView'
 import { ModelsView } from './features/models/ModelsView'
+import { IterationsView } from './features/iterations/IterationsView'
 import { SettingsView } from './features/settings/SettingsView'
 
 interface Route {
@@ -191,6 +192,8 @@ export function App(): React.JSX.Element {
               <ModelsView />
             ) : route.view === 'training' ? (
               <TrainingView />
+            ) : route.view === 'iterations' ? (
+              <IterationsView iterationParam={route.param} />
             ) : route.view === 'jobs' ? (
               <JobsView />
             ) : (

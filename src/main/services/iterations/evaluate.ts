@@ -1,6 +1,6 @@
 /**
- * Before/after on held-out songs: the previous policy's greedy edits (the rule baseline before there
- * was one) against the new policy's, scored by the dense reward, the learned reward the policy trained
+ * Before/after on held-out songs: the previous policy's sampled edits (the rule baseline before there
+ * was one) against the new policy's, on the same seeds, scored by the dense reward, the learned reward the policy trained
  * against, and the simulated annotator's hidden preference.
  */
 import type { Db } from '../../db/connection'
@@ -15,11 +15,14 @@ import { actionsOfPolicy, type ActiveRewardModel } from './stages'
 /** Who made a set of edits: a policy by id, or the rule baseline. */
 export type EditSource = { policyId: number; label: string } | { policyId: null; label: 'rule' }
 
-/** The edit a source makes of a song for evaluation and examples: greedy for a policy, seeded for the rule baseline. */
+/** Sampled edits per held-out song and side (the same seeds on both sides): what `policy:<id>` generates. */
+export const EVALUATION_SAMPLES = 4
+
+/** An edit a source makes of a song: sampled with the seed for a policy, seeded for the rule baseline. */
 export function sourceActions(db: Db, source: EditSource, songId: number, s: SongStructure, seed: number): number[] {
   return source.policyId === null
     ? generateActions(s, 'rule', { seed })
-    : actionsOfPolicy(db, source.policyId, songId, s, { seed, greedy: true })
+    : actionsOfPolicy(db, source.policyId, songId, s, { seed })
 }
 
 export function scoreActions(
@@ -66,8 +69,10 @@ export function evaluateBeforeAfter(
     const rowsAfter: ReturnType<typeof scoreActions>[] = []
     for (const songId of songIds) {
       const s = loadSongStructure(db, songId)
-      rowsBefore.push(scoreActions(s, sourceActions(db, before, songId, s, seed), reward))
-      rowsAfter.push(scoreActions(s, sourceActions(db, after, songId, s, seed), reward))
+      for (let k = 0; k < EVALUATION_SAMPLES; k++) {
+        rowsBefore.push(scoreActions(s, sourceActions(db, before, songId, s, seed + k), reward))
+        rowsAfter.push(scoreActions(s, sourceActions(db, after, songId, s, seed + k), reward))
+      }
     }
     return {
       songIds: [...songIds],

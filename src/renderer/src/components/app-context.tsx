@@ -16,13 +16,14 @@ export interface AppContextValue {
   navigate: (view: ViewName, param?: string) => void
 }
 
-export type ViewName = 'listen' | 'library' | 'edits' | 'models' | 'training' | 'jobs' | 'settings'
+export type ViewName = 'listen' | 'library' | 'edits' | 'models' | 'training' | 'iterations' | 'jobs' | 'settings'
 export const VIEWS: readonly { name: ViewName; label: string }[] = [
   { name: 'listen', label: 'Listen' },
   { name: 'library', label: 'Library' },
   { name: 'edits', label: 'Edits' },
   { name: 'models', label: 'Models' },
   { name: 'training', label: 'Training' },
+  { name: 'iterations', label: 'Iterations' },
   { name: 'jobs', label: 'Jobs' },
   { name: 'settings', label: 'Settings' }
 ]

@@ -26,6 +26,7 @@ const BENCHES: Record<
   },
   engine: async (log, _files, quick) => (await import('../../../../../bench/engine')).benchEngine({ log, quick }),
   policy: async (log, _files, quick) => (await import('../../../../../bench/policy')).benchPolicy({ log, quick }),
+  loop: async (log, _files, quick) => (await import('../../../../../bench/loop')).benchLoop({ log, quick }),
   verdicts: async (log, _files, quick) => (await import('../../../../../bench/verdicts')).benchVerdicts({ log, quick }),
   listen: async (log) => (await import('../../../../../bench/listen')).benchListen({ log }),
   stall: async (log, _files, quick) =>

@@ -1,0 +1,181 @@
+import { useState } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
+import { request } from '../../api/client'
+import { useApiQuery } from '../../api/queries'
+import type { RequestInput } from '../../../../shared/api'
+import { useApp } from '../../components/app-context'
+import { ITERATIONS_KEY, planKey } from './keys'
+
+type Input = RequestInput<'iterations.start'>
+
+/**
+ * "Run next iteration": the choices, then every resolved setting the next iteration will run with
+ * (verdicts and annotators, reward-model parent and epochs, policy parent and steps, songs, pairs by
+ * role, seed), shown before anything starts; Start sends exactly those choices.
+ */
+export function RunNextPanel(props: {
+  onClose: () => void
+  onStarted: (iterationId: number) => void
+}): React.JSX.Element {
+  const { attempt, notify } = useApp()
+  const client = useQueryClient()
+  const [algorithm, setAlgorithm] = useState<'ppo' | 'dpo'>('ppo')
+  const [config, setConfig] = useState<'tiny' | 'default'>('default')
+  const [pairs, setPairs] = useState(6)
+  const [seed, setSeed] = useState(1)
+  const [activateIfWorse, setActivateIfWorse] = useState(false)
+  const [includeSimulated, setIncludeSimulated] = useState(true)
+  const [starting, setStarting] = useState(false)
+  const input: Input = { algorithm, config, pairs, seed, activateIfWorse, includeSimulated }
+  const plan = useApiQuery(planKey(input), 'iterations.plan', input)
+
+  const start = async (): Promise<void> => {
+    setStarting(true)
+    try {
+      const it = await attempt(() => request('iterations.start', input))
+      if (it) {
+        notify('info', `Iteration ${it.number} started.`)
+        await client.invalidateQueries({ queryKey: ITERATIONS_KEY })
+        props.onStarted(it.id)
+      }
+    } finally {
+      setStarting(false)
+    }
+  }
+
+  const s = plan.data?.settings
+  return (
+    <section className="panel" data-testid="run-next">
+      <div className="row">
+        <h2>Run next iteration</h2>
+        <span className="grow" />
+        <button type="button" className="btn btn--small" onClick={props.onClose}>
+          Close
+        </button>
+      </div>
+      <div className="form-grid">
+        <label>
+          Algorithm{' '}
+          <select
+            value={algorithm}
+            onChange={(e) => setAlgorithm(e.target.value as 'ppo' | 'dpo')}
+            data-testid="next-algorithm"
+          >
+            <option value="ppo">PPO (0.8 learned + 0.2 dense)</option>
+            <option value="dpo">DPO (judged pairs)</option>
+          </select>
+        </label>
+        <label>
+          Size{' '}
+          <select
+            value={config}
+            onChange={(e) => setConfig(e.target.value as 'tiny' | 'default')}
+            data-testid="next-config"
+          >
+            <option value="default">default</option>
+            <option value="tiny">tiny (seconds)</option>
+          </select>
+        </label>
+        <label>
+          New pairs{' '}
+          <input
+            type="number"
+            min={1}
+            max={1000}
+            value={pairs}
+            onChange={(e) => setPairs(Math.max(1, Math.round(Number(e.target.value) || 1)))}
+            data-testid="next-pairs"
+          />
+        </label>
+        <label>
+          Seed{' '}
+          <input
+            type="number"
+            min={0}
+            value={seed}
+            onChange={(e) => setSeed(Math.max(0, Math.round(Number(e.target.value) || 0)))}
+          />
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={activateIfWorse}
+            onChange={(e) => setActivateIfWorse(e.target.checked)}
+            data-testid="next-activate-if-worse"
+          />{' '}
+          activate the new reward model even if worse
+        </label>
+        <label>
+          <input type="checkbox" checked={includeSimulated} onChange={(e) => setIncludeSimulated(e.target.checked)} />{' '}
+          include simulated annotators' verdicts
+        </label>
+      </div>
+      {plan.isError ? (
+        <p className="banner banner--error" role="alert" data-testid="next-refused">
+          {plan.error instanceof Error ? plan.error.message : String(plan.error)}
+        </p>
+      ) : !s || !plan.data ? (
+        <p className="muted">Resolving settings…</p>
+      ) : (
+        <table className="table" data-testid="next-settings">
+          <tbody>
+            <tr>
+              <th>Iteration</th>
+              <td>{plan.data.number}</td>
+            </tr>
+            <tr>
+              <th>Verdicts</th>
+              <td data-testid="next-verdicts">
+                {plan.data.verdicts.count} from{' '}
+                {plan.data.verdicts.annotators
+                  .map((a) => `${a.name}${a.simulated ? ' (simulated)' : ''}: ${a.verdicts}`)
+                  .join(', ')}
+              </td>
+            </tr>
+            <tr>
+              <th>Reward model</th>
+              <td>
+                next version from {s.reward.parent ?? 'scratch'}, {s.config}, {s.reward.epochs} epochs, ensemble of{' '}
+                {s.reward.ensemble};{' '}
+                {s.activateIfWorse ? 'activated even if worse' : 'activated only if not worse on held-out pairs'}
+              </td>
+            </tr>
+            <tr>
+              <th>Policy</th>
+              <td data-testid="next-policy">
+                {s.algorithm.toUpperCase()} from {s.policy.parent ?? 'a fresh network'}, {s.policy.steps}{' '}
+                {s.algorithm === 'ppo'
+                  ? `environment steps, learned weight ${s.policy.rewardWeight}`
+                  : 'optimiser steps'}
+              </td>
+            </tr>
+            <tr>
+              <th>Songs</th>
+              <td>{s.songIds.join(', ')}</td>
+            </tr>
+            <tr>
+              <th>Pairs</th>
+              <td data-testid="next-pairs-by-role">
+                {s.pairs}: {s.pairsByRole.versus} new vs previous, {s.pairsByRole.disagreement} disagreement-ranked,{' '}
+                {s.pairsByRole.sentinel} sentinel
+              </td>
+            </tr>
+            <tr>
+              <th>Seed</th>
+              <td>{s.seed}</td>
+            </tr>
+          </tbody>
+        </table>
+      )}
+      <button
+        type="button"
+        className="btn btn--primary"
+        disabled={!s || starting}
+        onClick={() => void start()}
+        data-testid="next-start"
+      >
+        Start iteration {plan.data?.number ?? ''}
+      </button>
+    </section>
+  )
+}
