@@ -43,3 +43,63 @@ export function meanStd(
   const mean = sum / count
   return [mean, Math.sqrt(Math.max(0, sumSq / count - mean * mean))]
 }
+
+/**
+ * Mean of the `count` smallest and of the `count` largest values of a[lo..hi] in one pass, each
+ * kept in a tiny sorted buffer (count is ~2 % of the band, so insertions are rare); written to
+ * result[0] and result[1], with `small` and `large` as scratch of at least `count` entries.
+ */
+export function extremeMeans(
+  a: Float64Array,
+  lo: number,
+  hi: number,
+  count: number,
+  small: Float64Array,
+  large: Float64Array,
+  result: Float64Array
+): void {
+  let filled = 0
+  for (let k = lo; k <= hi && filled < count; k++) {
+    const v = a[k]!
+    let j = filled
+    while (j > 0 && small[j - 1]! > v) {
+      small[j] = small[j - 1]!
+      j--
+    }
+    small[j] = v
+    j = filled
+    while (j > 0 && large[j - 1]! < v) {
+      large[j] = large[j - 1]!
+      j--
+    }
+    large[j] = v
+    filled++
+  }
+  const last = count - 1
+  for (let k = lo + filled; k <= hi; k++) {
+    const v = a[k]!
+    if (v < small[last]!) {
+      let j = last
+      while (j > 0 && small[j - 1]! > v) {
+        small[j] = small[j - 1]!
+        j--
+      }
+      small[j] = v
+    } else if (v > large[last]!) {
+      let j = last
+      while (j > 0 && large[j - 1]! < v) {
+        large[j] = large[j - 1]!
+        j--
+      }
+      large[j] = v
+    }
+  }
+  let sumSmall = 0
+  let sumLarge = 0
+  for (let j = 0; j < filled; j++) {
+    sumSmall += small[j]!
+    sumLarge += large[j]!
+  }
+  result[0] = sumSmall / Math.max(1, filled)
+  result[1] = sumLarge / Math.max(1, filled)
+}

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { median, medianInPlace, meanStd } from '../../../../src/main/engines/analysis/stats'
+import { extremeMeans, median, medianInPlace, meanStd } from '../../../../src/main/engines/analysis/stats'
 
 describe('analysis statistics', () => {
   it('median is the upper middle of the sorted values, 0 for none', () => {
@@ -23,5 +23,28 @@ describe('analysis statistics', () => {
     expect(mean).toBe(5)
     expect(std).toBeCloseTo(Math.sqrt(5), 12)
     expect(meanStd(values, 2, 1, 1, 3)).toEqual([5, 1])
+  })
+
+  it('extremeMeans averages the count smallest and largest values of a range, as sorting would', () => {
+    let seed = 7
+    const a = Float64Array.from({ length: 300 }, () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      return seed / 0x7fffffff
+    })
+    const small = new Float64Array(8)
+    const large = new Float64Array(8)
+    const result = new Float64Array(2)
+    for (const [lo, hi, count] of [
+      [0, 299, 6],
+      [40, 90, 3],
+      [10, 12, 8] // fewer values than count: the means of what there is
+    ] as const) {
+      extremeMeans(a, lo, hi, count, small, large, result)
+      const sorted = Array.from(a.subarray(lo, hi + 1)).sort((x, y) => x - y)
+      const n = Math.min(count, sorted.length)
+      const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length
+      expect(result[0]).toBeCloseTo(mean(sorted.slice(0, n)), 12)
+      expect(result[1]).toBeCloseTo(mean(sorted.slice(-n)), 12)
+    }
   })
 })
