@@ -13,7 +13,7 @@ import { checkRewardSignature, importRewardOnnx, paramCount, readOnnx, rewardPar
 import { REWARD_MODELS_DIR, rewardModelOrFail } from './registry'
 import { SequenceTable } from './dataset'
 import { normalisationStats } from './evaluate'
-import type { StagedUploads } from '../songs/uploads'
+import { withRequestedFile, type StagedUploads } from '../songs/uploads'
 
 export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
@@ -91,17 +91,5 @@ export function importRewardModelRequest(
   name: string,
   uploads?: StagedUploads
 ): RewardModelVersion {
-  if (!uploads) return importRewardModel(db, dataDir, file, name)
-  if (!uploads.has(file))
-    throw new AppFailure(
-      'forbidden',
-      `path: '${file}' is not a file uploaded to this server; in serve mode only uploaded files can be imported`,
-      'path'
-    )
-  const staged = uploads.take(file)!
-  try {
-    return importRewardModel(db, dataDir, staged.file, name)
-  } finally {
-    uploads.release(staged)
-  }
+  return withRequestedFile(file, uploads, (onDisk) => importRewardModel(db, dataDir, onDisk, name))
 }

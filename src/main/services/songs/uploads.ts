@@ -128,6 +128,26 @@ export class StagedUploads {
   }
 }
 
+/**
+ * Runs `use` on the file a request names: a path on this disk as given, or in serve mode (given the
+ * server's staged uploads) only a file uploaded to this server, handed out once and removed after use.
+ */
+export function withRequestedFile<T>(file: string, uploads: StagedUploads | undefined, use: (path: string) => T): T {
+  if (!uploads) return use(file)
+  const staged = uploads.take(file)
+  if (!staged)
+    throw new AppFailure(
+      'forbidden',
+      `path: '${file}' is not a file uploaded to this server; in serve mode only uploaded files can be imported`,
+      'path'
+    )
+  try {
+    return use(staged.file)
+  } finally {
+    uploads.release(staged)
+  }
+}
+
 export class UploadTooLarge extends Error {
   constructor(readonly limit: number) {
     super(`upload over ${limit} bytes`)
