@@ -45,7 +45,7 @@ export interface StepInfo {
 }
 
 export class AdamW {
-  readonly cfg: Required<Omit<AdamWConfig, 'noDecay'>>
+  readonly cfg: Required<Omit<AdamWConfig, 'noDecay' | 'stateOnDevice'>>
   private readonly noDecay: AdamWConfig['noDecay'] | undefined
   private t = 0
   private readonly m = new Map<string, Float32Array>()
