@@ -1,14 +1,18 @@
+import { z } from 'zod'
+
 /** Errors cross every process boundary (IPC, HTTP, worker messages) as values, never as throws. */
-export type ErrorKind =
-  | 'validation' // the request did not match its schema; message names the field
-  | 'not_found'
-  | 'conflict'
-  | 'unsupported' // e.g. an audio format or model signature we do not handle
-  | 'corrupt' // a file that claims a format but cannot be decoded / parsed
-  | 'forbidden' // token missing, path outside the data directory
-  | 'cancelled'
-  | 'version' // database or model written by a newer app
-  | 'internal'
+export const ERROR_KINDS = [
+  'validation', // the request did not match its schema; message names the field
+  'not_found',
+  'conflict',
+  'unsupported', // e.g. an audio format or model signature we do not handle
+  'corrupt', // a file that claims a format but cannot be decoded / parsed
+  'forbidden', // token missing, path outside the data directory
+  'cancelled',
+  'version', // database or model written by a newer app
+  'internal'
+] as const
+export type ErrorKind = (typeof ERROR_KINDS)[number]
 
 export interface AppError {
   kind: ErrorKind
@@ -16,6 +20,13 @@ export interface AppError {
   /** The request field, file or model input the error is about, when there is one. */
   field?: string
 }
+
+/** An error value arriving from another process or thread (backend process, job worker): parsed, never cast. */
+export const appErrorSchema = z.object({
+  kind: z.enum(ERROR_KINDS),
+  message: z.string(),
+  field: z.string().optional()
+})
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError }
 

@@ -1,33 +1,12 @@
 import { z } from 'zod'
 import { EVENT_NAMES } from '../../shared/api'
-import type { ErrorKind } from '../../shared/result'
+import { appErrorSchema } from '../../shared/result'
 
 /**
  * The message protocol between the window-side process (Electron main, or a test/benchmark thread) and the
  * backend process that owns the app context and the contract's dispatcher. Every message is parsed with these
  * schemas on arrival: the other side is another process.
  */
-const ERROR_KINDS = [
-  'validation',
-  'not_found',
-  'conflict',
-  'unsupported',
-  'corrupt',
-  'forbidden',
-  'cancelled',
-  'version',
-  'internal'
-] as const satisfies readonly ErrorKind[]
-// Fails to compile when ErrorKind gains a kind this list lacks.
-const everyErrorKindListed: [Exclude<ErrorKind, (typeof ERROR_KINDS)[number]>] extends [never] ? true : false = true
-void everyErrorKindListed
-
-export const appErrorSchema = z.object({
-  kind: z.enum(ERROR_KINDS),
-  message: z.string(),
-  field: z.string().optional()
-})
-
 const resultSchema = z.union([
   z.object({ ok: z.literal(true), value: z.unknown() }),
   z.object({ ok: z.literal(false), error: appErrorSchema })

@@ -3,28 +3,7 @@
  * schemas (structured clone carries whatever the other side posted, so it is outside input too).
  */
 import { z } from 'zod'
-import type { ErrorKind } from '../../shared/result'
-
-const ERROR_KINDS = [
-  'validation',
-  'not_found',
-  'conflict',
-  'unsupported',
-  'corrupt',
-  'forbidden',
-  'cancelled',
-  'version',
-  'internal'
-] as const satisfies readonly ErrorKind[]
-// Fails to compile when ErrorKind gains a kind this list lacks.
-const everyErrorKind: Exclude<ErrorKind, (typeof ERROR_KINDS)[number]> extends never ? true : never = true
-void everyErrorKind
-
-export const appErrorSchema = z.object({
-  kind: z.enum(ERROR_KINDS),
-  message: z.string(),
-  field: z.string().optional()
-})
+import { appErrorSchema } from '../../shared/result'
 
 export const jobWorkerInitSchema = z.object({
   jobId: z.number().int().positive(),
