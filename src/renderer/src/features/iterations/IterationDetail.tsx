@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { request } from '../../api/client'
-import { useApiQuery } from '../../api/queries'
+import { useQuery } from '@tanstack/react-query'
 import type { IterationDetail, PairLineage, PolicyEditScores, VerdictLineage } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
 import { METRIC_ROWS } from '../models/metrics'
@@ -79,8 +79,11 @@ function PairLineageView(props: { lineage: PairLineage }): React.JSX.Element {
 /** One iteration: what it trained on, what it trained, how it did, what it made, and where each came from. */
 export function IterationDetailPanel(props: { iterationId: number }): React.JSX.Element {
   const { attempt, navigate } = useApp()
-  const d: IterationDetail | undefined = useApiQuery(iterationKey(props.iterationId), 'iterations.get', {
-    iterationId: props.iterationId
+  // Polled while its job runs, so the stage and each stage's results show as they land.
+  const d: IterationDetail | undefined = useQuery({
+    queryKey: iterationKey(props.iterationId),
+    queryFn: () => request('iterations.get', { iterationId: props.iterationId }),
+    refetchInterval: (q) => (q.state.data?.state === 'running' || q.state.data?.state === 'queued' ? 3000 : false)
   }).data
   const [lineage, setLineage] = useState<Record<number, PairLineage>>({})
   const [verdictId, setVerdictId] = useState('')

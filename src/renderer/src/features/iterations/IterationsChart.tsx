@@ -2,6 +2,8 @@ import { useMemo } from 'react'
 import type { IterationSummary } from '../../../../shared/domain'
 import { UPlotChart } from '../models/UPlotChart'
 
+const SIDE_BY_SIDE = { display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)', gap: '1rem' } as const
+
 /**
  * Across finished iterations: the reward model's held-out accuracy (left chart, 0..1) and the policy's
  * mean learned and dense reward on held-out songs (right chart; the learned reward is normalised).
@@ -28,10 +30,12 @@ export function IterationsChart(props: { iterations: IterationSummary[] }): Reac
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [key]
   )
+  // whole iterations on the x axis, with room either side of the first and last
+  const xRange: [number, number] = [0.5, Math.max(1, ...done.map((i) => i.number)) + 0.5]
   if (done.length === 0) return <p className="muted">The charts fill in as iterations finish.</p>
   return (
-    <div className="row" data-testid="iterations-chart">
-      <div className="grow">
+    <div style={SIDE_BY_SIDE} data-testid="iterations-chart">
+      <div>
         <UPlotChart
           title="Reward model: held-out accuracy"
           xLabel="iteration"
@@ -39,10 +43,11 @@ export function IterationsChart(props: { iterations: IterationSummary[] }): Reac
           series={[{ label: 'held-out accuracy', stroke: '#2f6fde' }]}
           data={data.accuracy}
           yRange={[0, 1]}
+          xRange={xRange}
           testId="chart-accuracy"
         />
       </div>
-      <div className="grow">
+      <div>
         <UPlotChart
           title="Policy: mean reward on held-out songs"
           xLabel="iteration"
@@ -52,6 +57,7 @@ export function IterationsChart(props: { iterations: IterationSummary[] }): Reac
             { label: 'dense', stroke: '#15803d', dash: [6, 4] }
           ]}
           data={data.rewards}
+          xRange={xRange}
           testId="chart-rewards"
         />
       </div>

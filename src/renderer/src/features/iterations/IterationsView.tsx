@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react'
-import { useQueryClient } from '@tanstack/react-query'
-import { api } from '../../api/client'
-import { useApiQuery } from '../../api/queries'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, request } from '../../api/client'
 import type { IterationSummary } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
 import { DataTable, type Column } from '../../components/DataTable'
@@ -15,7 +14,13 @@ import { ITERATIONS_KEY, fmt } from './keys'
 export function IterationsView(props: { iterationParam: string | null }): React.JSX.Element {
   const { navigate } = useApp()
   const client = useQueryClient()
-  const list = useApiQuery(ITERATIONS_KEY, 'iterations.list', {}).data ?? null
+  // Job events refresh the list; while an iteration runs it is also polled, so a missed event cannot leave it stale.
+  const list =
+    useQuery({
+      queryKey: ITERATIONS_KEY,
+      queryFn: () => request('iterations.list', {}),
+      refetchInterval: (q) => (q.state.data?.some((i) => i.state === 'running' || i.state === 'queued') ? 3000 : false)
+    }).data ?? null
   const [planning, setPlanning] = useState(false)
   const [progress, setProgress] = useState<{ jobId: number; value: number; message: string | null } | null>(null)
   const selected = props.iterationParam === null ? null : Number(props.iterationParam)

@@ -1,8 +1,7 @@
 import { useState } from 'react'
-import { useQueryClient } from '@tanstack/react-query'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { request } from '../../api/client'
-import { useApiQuery } from '../../api/queries'
-import type { RequestInput } from '../../../../shared/api'
+import type { IterationPlan, RequestInput } from '../../../../shared/api'
 import { useApp } from '../../components/app-context'
 import { ITERATIONS_KEY, planKey } from './keys'
 
@@ -27,7 +26,18 @@ export function RunNextPanel(props: {
   const [includeSimulated, setIncludeSimulated] = useState(true)
   const [starting, setStarting] = useState(false)
   const input: Input = { algorithm, config, pairs, seed, activateIfWorse, includeSimulated }
-  const plan = useApiQuery(planKey(input), 'iterations.plan', input)
+  // A refused plan (no verdicts yet, DPO without winners) is shown in the panel, not as an error toast.
+  const plan = useQuery({
+    queryKey: planKey(input),
+    queryFn: async (): Promise<{ plan: IterationPlan } | { refused: string }> => {
+      try {
+        return { plan: await request('iterations.plan', input) }
+      } catch (e) {
+        return { refused: e instanceof Error ? e.message : String(e) }
+      }
+    }
+  }).data
+  const planned = plan && 'plan' in plan ? plan.plan : undefined
 
   const start = async (): Promise<void> => {
     setStarting(true)
@@ -43,7 +53,7 @@ export function RunNextPanel(props: {
     }
   }
 
-  const s = plan.data?.settings
+  const s = planned?.settings
   return (
     <section className="panel" data-testid="run-next">
       <div className="row">
@@ -110,24 +120,24 @@ export function RunNextPanel(props: {
           include simulated annotators' verdicts
         </label>
       </div>
-      {plan.isError ? (
+      {plan && 'refused' in plan ? (
         <p className="banner banner--error" role="alert" data-testid="next-refused">
-          {plan.error instanceof Error ? plan.error.message : String(plan.error)}
+          {plan.refused}
         </p>
-      ) : !s || !plan.data ? (
+      ) : !s || !planned ? (
         <p className="muted">Resolving settings…</p>
       ) : (
         <table className="table" data-testid="next-settings">
           <tbody>
             <tr>
               <th>Iteration</th>
-              <td>{plan.data.number}</td>
+              <td>{planned.number}</td>
             </tr>
             <tr>
               <th>Verdicts</th>
               <td data-testid="next-verdicts">
-                {plan.data.verdicts.count} from{' '}
-                {plan.data.verdicts.annotators
+                {planned.verdicts.count} from{' '}
+                {planned.verdicts.annotators
                   .map((a) => `${a.name}${a.simulated ? ' (simulated)' : ''}: ${a.verdicts}`)
                   .join(', ')}
               </td>
@@ -174,7 +184,7 @@ export function RunNextPanel(props: {
         onClick={() => void start()}
         data-testid="next-start"
       >
-        Start iteration {plan.data?.number ?? ''}
+        Start iteration {planned?.number ?? ''}
       </button>
     </section>
   )
