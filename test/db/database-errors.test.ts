@@ -10,6 +10,8 @@ import { failureOf } from '../helpers/failure'
 import { tempDataDir } from '../helpers/temp'
 import { runCli, type CliRun } from '../helpers/cli'
 import { addAnalysedSong, writeDemoWav } from '../helpers/songs'
+import { createHandlers } from '../../src/main/api/handlers'
+import { dispatch } from '../../src/main/api/dispatch'
 
 const cleanups: (() => void)[] = []
 afterEach(() => {
@@ -33,6 +35,33 @@ async function libraryWithOneSong(): Promise<string> {
 const WAY_OUT = /restore it from a backup.*choose another data directory/i
 
 describe('a damaged database', () => {
+  it('damaged only where a later request reads is named there too, and the rest still answers', async () => {
+    const dir = await libraryWithOneSong()
+    const file = path.join(dir, DATABASE_FILE)
+    const raw = new Database(file, { readonly: true })
+    const analysisPages = raw
+      .prepare("SELECT pageno FROM dbstat WHERE name = 'song_analysis' AND pagetype = 'overflow'")
+      .all() as { pageno: number }[]
+    const pageSize = raw.pragma('page_size', { simple: true }) as number
+    raw.close()
+    expect(analysisPages.length).toBeGreaterThan(4)
+    const bytes = fs.readFileSync(file)
+    for (const { pageno } of analysisPages.slice(1, 4)) bytes.fill(0x5a, (pageno - 1) * pageSize, pageno * pageSize)
+    fs.writeFileSync(file, bytes)
+
+    const ctx = createAppContext({ dataDir: dir, recoverJobs: false })
+    cleanups.unshift(() => void ctx.close())
+    const handlers = createHandlers(ctx, { transport: 'cli' })
+    const listed = await dispatch(handlers, 'songs.list', {})
+    expect(listed.ok).toBe(true)
+    const features = await dispatch(handlers, 'songs.features', { songId: 1 })
+    expect(features.ok).toBe(false)
+    if (features.ok) return
+    expect(features.error.kind).toBe('corrupt')
+    expect(features.error.message).toContain(file)
+    expect(features.error.message).toMatch(WAY_OUT)
+  })
+
   it('that is not SQLite at all is named, with what to do', () => {
     const dir = temp()
     fs.writeFileSync(path.join(dir, DATABASE_FILE), 'my shopping list\n'.repeat(300))

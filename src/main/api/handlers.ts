@@ -1,4 +1,6 @@
+import path from 'node:path'
 import type { AppContext } from '../app/context'
+import { DATABASE_FILE, explainDatabaseError } from '../db/connection'
 import type { Handlers } from './dispatch'
 import * as songsQ from '../db/queries/songs'
 import * as editsQ from '../db/queries/edits'
@@ -114,5 +116,26 @@ export function createHandlers(ctx: AppContext, opts: HandlerOptions): Handlers 
       handlers[name] = () => {
         throw new AppFailure('forbidden', `${name} is served to the command line only`, 'name')
       }
-  return handlers
+  return withDatabaseErrorsExplained(handlers, path.join(ctx.dataDir, DATABASE_FILE))
+}
+
+/**
+ * Damage found after the database opened (a corrupt page a request reaches, a disk that filled up) surfaces in
+ * whichever request hits it: name the file and the way out there too, not SQLite's bare message.
+ */
+function withDatabaseErrorsExplained(handlers: Handlers, file: string): Handlers {
+  const wrapped: Record<string, (input: never) => unknown> = {}
+  for (const [name, handler] of Object.entries(handlers) as [string, (input: never) => unknown][])
+    wrapped[name] = (input) => {
+      try {
+        const out = handler(input)
+        if (!(out instanceof Promise)) return out
+        return out.catch((e: unknown) => {
+          throw explainDatabaseError(e, file)
+        })
+      } catch (e) {
+        throw explainDatabaseError(e, file)
+      }
+    }
+  return wrapped as unknown as Handlers
 }
