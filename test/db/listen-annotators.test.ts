@@ -182,5 +182,9 @@ describe('several annotators at once', () => {
     expect(stats.interAnnotatorAlpha).toBeLessThan(1)
     expect(annotatorStats(ctx.db, bob).interAnnotatorAlpha).toBeCloseTo(expected!, 12)
     expect(annotatorStats(ctx.db, cy)).toMatchObject({ interAnnotatorAlpha: null, overlapPairsJudged: 0 })
+
+    // A simulated annotator's verdicts never count towards people's agreement.
+    ctx.db.prepare('UPDATE annotators SET simulated = 1 WHERE id = ?').run(bob)
+    expect(annotatorStats(ctx.db, ana)).toMatchObject({ interAnnotatorAlpha: null, overlapPairsJudged: 0 })
   })
 })

@@ -151,8 +151,8 @@ export interface OverlapVerdict {
 }
 
 /**
- * Every active non-skip verdict on the original pairs where this annotator and at least one other
- * annotator both gave one.
+ * Every active non-skip verdict on the original pairs where this annotator and at least one other real
+ * (not simulated) annotator both gave one: simulated annotators stay out of agreement figures.
  */
 export function overlapVerdictsWith(db: Db, annotatorId: number): OverlapVerdict[] {
   return db
@@ -160,12 +160,14 @@ export function overlapVerdictsWith(db: Db, annotatorId: number): OverlapVerdict
       `WITH mine AS (
          SELECT v.pair_id FROM verdicts v JOIN pairs p ON p.id = v.pair_id
          WHERE v.annotator_id = :a AND v.superseded_at IS NULL AND v.verdict <> 'skip' AND p.repeat_of_pair_id IS NULL
-           AND EXISTS (SELECT 1 FROM verdicts o WHERE o.pair_id = v.pair_id AND o.annotator_id <> :a
+           AND EXISTS (SELECT 1 FROM verdicts o JOIN annotators oa ON oa.id = o.annotator_id
+                       WHERE o.pair_id = v.pair_id AND o.annotator_id <> :a AND oa.simulated = 0
                          AND o.superseded_at IS NULL AND o.verdict <> 'skip'))
        SELECT v.pair_id AS pairId, v.annotator_id AS annotatorId, v.verdict, v.strength,
               v.chosen_edit_id AS chosenEditId, p.edit_a_id AS pairEditAId
-       FROM verdicts v JOIN pairs p ON p.id = v.pair_id
+       FROM verdicts v JOIN pairs p ON p.id = v.pair_id JOIN annotators a ON a.id = v.annotator_id
        WHERE v.pair_id IN (SELECT pair_id FROM mine) AND v.superseded_at IS NULL AND v.verdict <> 'skip'
+         AND (a.simulated = 0 OR v.annotator_id = :a)
        ORDER BY v.pair_id, v.annotator_id`
     )
     .all({ a: annotatorId }) as OverlapVerdict[]
