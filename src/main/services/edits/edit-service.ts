@@ -12,7 +12,7 @@ import { generateActions } from '../../engines/edits'
 import { renderEdit } from '../../engines/edits'
 import { encodeWav } from '../../engines/edits'
 import { decodeAudioFile, type DecodedAudio } from '../../engines/audio-io/decode'
-import { integratedLoudness } from '../../engines/audio-io/loudness'
+import { integratedLoudness } from '../../../shared/loudness'
 import { loadSongStructure } from '../songs/stored-song'
 import { policyActions } from '../policies/generate'
 

@@ -10,6 +10,13 @@ describe('loudness matching', () => {
     expect(l.r).toBe(1)
   })
 
+  it('matches the original on R too: a louder original comes down to the edits', () => {
+    const l = matchedLevels({ a: -18, b: -18, r: -12 }, true)
+    expect(l.a).toBe(1)
+    expect(l.b).toBe(1)
+    expect(20 * Math.log10(l.r)).toBeCloseTo(-6, 6)
+  })
+
   it('plays as rendered when matching is off or a loudness is unknown', () => {
     expect(matchedLevels({ a: -14, b: -20 }, false)).toEqual({ a: 1, b: 1, r: 1 })
     expect(matchedLevels({ a: -14, b: null }, true)).toEqual({ a: 1, b: 1, r: 1 })

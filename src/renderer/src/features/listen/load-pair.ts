@@ -5,6 +5,7 @@ import type { BeatGrid, EditDetail, PairPresentation } from '../../../../shared/
 import { loadRender } from '../../lib/renders'
 import type { TimelineSide } from '../../lib/switching'
 import { barStarts, outputBeats, splices, type Splice } from '../../lib/timeline'
+import { integratedLoudness } from '../../../../shared/loudness'
 
 export type SideName = 'a' | 'b'
 
@@ -23,6 +24,8 @@ export interface LoadedReference {
   buffer: AudioBuffer
   timeline: TimelineSide
   bars: number[]
+  /** Integrated loudness of the decoded original (ITU-R BS.1770), so R plays matched to A and B too. */
+  loudnessLufs: number | null
 }
 
 export interface LoadedPair {
@@ -59,11 +62,23 @@ function referenceBars(grid: BeatGrid): number[] {
 }
 
 /** Consecutive pairs are often of one song: its decoded original is kept for the next one. */
-let lastReference: { songId: number; buffer: Promise<AudioBuffer> } | null = null
+interface DecodedReference {
+  buffer: AudioBuffer
+  loudnessLufs: number | null
+}
 
-function referenceAudio(songId: number, audioPath: string, signal: AbortSignal): Promise<AudioBuffer> {
+let lastReference: { songId: number; buffer: Promise<DecodedReference> } | null = null
+
+function referenceAudio(songId: number, audioPath: string, signal: AbortSignal): Promise<DecodedReference> {
   if (lastReference?.songId === songId) return lastReference.buffer
-  const buffer = decodeAudio(api.fileUrl(audioPath), signal)
+  // Originals are not rendered, so the main side has no measurement of them: measure the decoded audio here.
+  const buffer = decodeAudio(api.fileUrl(audioPath), signal).then((decoded) => ({
+    buffer: decoded,
+    loudnessLufs: integratedLoudness(
+      Array.from({ length: decoded.numberOfChannels }, (_, c) => decoded.getChannelData(c)),
+      decoded.sampleRate
+    )
+  }))
   lastReference = { songId, buffer }
   buffer.catch(() => {
     if (lastReference?.buffer === buffer) lastReference = null
@@ -92,6 +107,11 @@ export async function loadNextPair(
     p,
     songDurationS: song.durationS,
     sides: { a, b },
-    reference: { buffer: ref, timeline: identityTimeline(ref.duration), bars: referenceBars(p.beatGrid) }
+    reference: {
+      buffer: ref.buffer,
+      timeline: identityTimeline(ref.buffer.duration),
+      bars: referenceBars(p.beatGrid),
+      loudnessLufs: ref.loudnessLufs
+    }
   }
 }

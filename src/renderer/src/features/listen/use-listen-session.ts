@@ -105,7 +105,7 @@ export function useListenSession(opts: {
       player.load({ a: pair.sides.a.buffer, b: pair.sides.b.buffer, r: pair.reference.buffer })
       player.setLevels(
         matchedLevels(
-          { a: pair.sides.a.loudnessLufs, b: pair.sides.b.loudnessLufs },
+          { a: pair.sides.a.loudnessLufs, b: pair.sides.b.loudnessLufs, r: pair.reference.loudnessLufs },
           config.current.settings.loudnessMatch
         )
       )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { integratedLoudness } from '../../../../src/main/engines/audio-io/loudness'
+import { integratedLoudness } from '../../../src/shared/loudness'
 
 /** A sine at `dbfs` peak level for each [seconds, dBFS] section, one channel. */
 function sineSections(fs: number, hz: number, sections: readonly [number, number][]): Float32Array {
