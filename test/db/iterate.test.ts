@@ -189,4 +189,18 @@ describe('editorbot iterate on the demo library, judged by the simulated annotat
     const listed = json<{ number: number }[]>('iterations')
     expect(listed.map((i) => i.number)).toEqual([1, 2])
   }, 180_000)
+
+  it('DPO: trains the policy on the judged pairs of the snapshot instead of against a reward model', () => {
+    const before = json<{ number: number; policy: { name: string } | null }[]>('iterations').pop()!
+    const dpo = json<IterationDetail>('iterate', '--algorithm', 'dpo', '--config', 'tiny', '--pairs', '2')
+    expect(dpo).toMatchObject({
+      number: 3,
+      state: 'done',
+      settings: { algorithm: 'dpo', policy: { parent: before.policy!.name } },
+      policy: { rewardModelName: null, parentName: before.policy!.name }
+    })
+    expect(dpo.policy!.name).toMatch(/^dpo-run\d+$/)
+    expect(dpo.policy!.metrics.accuracies).toBeGreaterThanOrEqual(0)
+    expect(cli('iterate', '--algorithm', 'a2c').stderr).toMatch(/--algorithm/)
+  }, 180_000)
 })

@@ -60,7 +60,9 @@ function resultLines(d: IterationDetail): string[] {
       ? `  reward model ${rm.name}${rm.activated ? ' (active)' : ' (not activated)'}: ${metricsLine(rm.metrics)}; parent ${rm.parentName ?? '-'}: ${metricsLine(rm.parentMetrics)}`
       : '  no reward model',
     p
-      ? `  policy ${p.name} (run ${p.runId}, reward ${p.rewardModelName ?? 'dense only'}): ${Object.entries(p.metrics)
+      ? `  policy ${p.name} (run ${p.runId}, ${d.settings.algorithm === 'dpo' ? 'DPO on the judged pairs' : `reward ${p.rewardModelName ?? 'dense only'}`}): ${Object.entries(
+          p.metrics
+        )
           .map(([k, v]) => `${k} ${fmt(v)}`)
           .join(', ')}`
       : '  no policy',

@@ -187,8 +187,11 @@ export function IterationDetailPanel(props: { iterationId: number }): React.JSX.
       {d.policy ? (
         <>
           <p>
-            <strong>{d.policy.name}</strong> from {d.policy.parentName ?? 'a fresh network'}, reward{' '}
-            {d.policy.rewardModelName ?? 'dense only'} ·{' '}
+            <strong>{d.policy.name}</strong> from {d.policy.parentName ?? 'a fresh network'},{' '}
+            {d.settings.algorithm === 'dpo'
+              ? 'DPO on the judged pairs'
+              : `reward ${d.policy.rewardModelName ?? 'dense only'}`}{' '}
+            ·{' '}
             <a href="#/training" onClick={() => navigate('training')}>
               run {d.policy.runId}
             </a>
