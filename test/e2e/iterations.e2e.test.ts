@@ -110,5 +110,20 @@ describe('the Iterations screen', () => {
     )
     fs.mkdirSync('test-results', { recursive: true })
     await page.screenshot({ path: 'test-results/iterations-view.png', fullPage: true })
+
+    // A long iteration cancelled mid-training offers to resume at its stage; resuming runs it again.
+    const long = await ok<{ id: number; jobId: number }>('iterations.start', { config: 'tiny', steps: 50_000_000 })
+    await waitFor(
+      async () => (await ok<{ stage: string }>('iterations.get', { iterationId: long.id })).stage === 'policy',
+      120_000,
+      'iteration 2 training its policy'
+    )
+    await ok('jobs.cancel', { jobId: long.jobId })
+    const resume = page.getByTestId('resume-iteration-2')
+    await resume.waitFor({ timeout: 30_000 })
+    expect(await resume.textContent()).toBe('Resume at policy')
+    await resume.click()
+    await page.locator('[data-testid="iteration-state-2"]', { hasText: 'running: policy' }).waitFor()
+    await ok('jobs.cancel', { jobId: long.jobId })
   }, 480_000)
 })

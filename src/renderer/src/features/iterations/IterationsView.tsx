@@ -12,7 +12,7 @@ import { ITERATIONS_KEY, fmt } from './keys'
 
 /** The loop, one row per iteration: verdicts -> reward model -> policy -> edits -> pairs, and the next one. */
 export function IterationsView(props: { iterationParam: string | null }): React.JSX.Element {
-  const { navigate } = useApp()
+  const { navigate, attempt } = useApp()
   const client = useQueryClient()
   // Job events refresh the list; while an iteration runs it is also polled, so a missed event cannot leave it stale.
   const list =
@@ -42,6 +42,11 @@ export function IterationsView(props: { iterationParam: string | null }): React.
     ]
     return () => offs.forEach((off) => off())
   }, [client])
+
+  const resume = async (jobId: number): Promise<void> => {
+    await attempt(() => request('jobs.resume', { jobId }))
+    await client.invalidateQueries({ queryKey: ITERATIONS_KEY })
+  }
 
   const columns: Column<IterationSummary>[] = [
     {
@@ -123,14 +128,26 @@ export function IterationsView(props: { iterationParam: string | null }): React.
       hidden: true,
       className: 'actions',
       cell: (i) => (
-        <button
-          type="button"
-          className="btn btn--small"
-          onClick={() => navigate('iterations', String(i.id))}
-          data-testid={`open-iteration-${i.number}`}
-        >
-          Open
-        </button>
+        <>
+          {i.jobId !== null && (i.state === 'interrupted' || i.state === 'cancelled' || i.state === 'failed') && (
+            <button
+              type="button"
+              className="btn btn--small"
+              onClick={() => void resume(i.jobId!)}
+              data-testid={`resume-iteration-${i.number}`}
+            >
+              Resume at {i.stage}
+            </button>
+          )}
+          <button
+            type="button"
+            className="btn btn--small"
+            onClick={() => navigate('iterations', String(i.id))}
+            data-testid={`open-iteration-${i.number}`}
+          >
+            Open
+          </button>
+        </>
       )
     }
   ]
