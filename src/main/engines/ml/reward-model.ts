@@ -99,7 +99,9 @@ export function initRewardWeights(c: RewardModelConfig, seed: number): Map<strin
     if (s.kind === 'linear') {
       out.set(s.name, rng.fillUniform(n, Math.sqrt(6 / (s.torchShape[0]! + s.torchShape[1]!))))
     } else if (s.kind === 'embedding') {
-      out.set(s.name, rng.fillNormal(n, 0.02))
+      // N(0, 1) as PyTorch's nn.Embedding (the reference module): with 0.02 the action ids, the very
+      // thing a reward model must read, start buried under the projected features.
+      out.set(s.name, rng.fillNormal(n, 1))
     } else {
       const isNormGain = /norm\d?\w*\.weight$/.test(s.name) || s.name === 'norm_f.weight'
       out.set(s.name, new Float32Array(n).fill(isNormGain ? 1 : 0))
