@@ -4,7 +4,7 @@ import path from 'node:path'
 import { tempDataDir } from '../helpers/temp'
 import { cliOn } from '../helpers/cli'
 import { createAppContext, seedDemoLibraryOnce } from '../../src/main/app/context'
-import { pairLineage, verdictLineage } from '../../src/main/services/iterations'
+import { iterationDetail, pairLineage, verdictLineage } from '../../src/main/services/iterations'
 import type { IterationPlan } from '../../src/shared/api'
 import type { IterationDetail } from '../../src/shared/domain'
 
@@ -167,9 +167,23 @@ describe('editorbot iterate on the demo library, judged by the simulated annotat
     }
   })
 
-  it('the next iteration starts from that policy and reward model and sets the new policy against it', () => {
+  it('the next iteration starts from that policy and reward model and sets the new policy against it', async () => {
     const judged = json<{ judged: number }>('judge', '--simulate', '--count', '100', '--seed', '2')
     expect(judged.judged).toBeGreaterThan(0)
+    // The first iteration's sentinel is judged now: counted, and agreed exactly when the policy's edit won.
+    const ctx = createAppContext({ dataDir: data.dir })
+    try {
+      const sentinel = first.pairs.find((p) => p.role === 'sentinel')!
+      const v = ctx.db
+        .prepare('SELECT chosen_edit_id AS chosen FROM verdicts WHERE pair_id = ? AND superseded_at IS NULL')
+        .get(sentinel.pairId) as { chosen: number | null }
+      expect(iterationDetail(ctx.db, first.id).sentinels).toEqual({
+        judged: 1,
+        agreed: v.chosen === sentinel.expectedEditId ? 1 : 0
+      })
+    } finally {
+      await ctx.close()
+    }
     const second = json<IterationDetail>('iterate', '--config', 'tiny', '--songs', '1,3', '--pairs', '4', '--seed', '5')
     expect(second).toMatchObject({
       number: 2,
@@ -192,15 +206,28 @@ describe('editorbot iterate on the demo library, judged by the simulated annotat
 
   it('DPO: trains the policy on the judged pairs of the snapshot instead of against a reward model', () => {
     const before = json<{ number: number; policy: { name: string } | null }[]>('iterations').pop()!
-    const dpo = json<IterationDetail>('iterate', '--algorithm', 'dpo', '--config', 'tiny', '--pairs', '2')
+    const dpo = json<IterationDetail>(
+      'iterate',
+      '--algorithm',
+      'dpo',
+      '--config',
+      'tiny',
+      '--pairs',
+      '2',
+      '--activate-if-worse'
+    )
     expect(dpo).toMatchObject({
       number: 3,
       state: 'done',
-      settings: { algorithm: 'dpo', policy: { parent: before.policy!.name } },
+      settings: { algorithm: 'dpo', activateIfWorse: true, policy: { parent: before.policy!.name } },
+      rewardModel: { name: 'v3', activated: true, activationNote: null },
       policy: { rewardModelName: null, parentName: before.policy!.name }
     })
     expect(dpo.policy!.name).toMatch(/^dpo-run\d+$/)
     expect(dpo.policy!.metrics.accuracies).toBeGreaterThanOrEqual(0)
+    expect(json<{ name: string; active: boolean }[]>('reward-models').filter((m) => m.active)).toMatchObject([
+      { name: 'v3' }
+    ])
     expect(cli('iterate', '--algorithm', 'a2c').stderr).toMatch(/--algorithm/)
   }, 180_000)
 })
