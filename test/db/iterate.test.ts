@@ -195,6 +195,10 @@ describe('editorbot iterate on the demo library, judged by the simulated annotat
     expect(second.rewardModel!.parentMetrics).not.toBeNull()
     expect(second.policy!.parentName).toBe(first.policy!.name)
     expect(second.evaluation!.before.label).toBe(first.policy!.name)
+    // like with like across iterations: the same held-out songs and seeds, so "before" is the last "after"
+    expect(second.evaluation!.songIds).toEqual(first.evaluation!.songIds)
+    expect(second.evaluation!.before.hidden).toBe(first.evaluation!.after.hidden)
+    expect(second.evaluation!.before.dense).toBe(first.evaluation!.after.dense)
     expect(second.examples.map((e) => [e.songId, e.previousLabel])).toEqual([
       [1, first.policy!.name],
       [3, first.policy!.name]

@@ -15,8 +15,13 @@ import { actionsOfPolicy, type ActiveRewardModel } from './stages'
 /** Who made a set of edits: a policy by id, or the rule baseline. */
 export type EditSource = { policyId: number; label: string } | { policyId: null; label: 'rule' }
 
-/** Sampled edits per held-out song and side (the same seeds on both sides): what `policy:<id>` generates. */
-export const EVALUATION_SAMPLES = 4
+/** Sampled edits per held-out song and side: what `policy:<id>` generates. */
+export const EVALUATION_SAMPLES = 8
+/**
+ * The evaluation's seeds are the same in every iteration, whatever its own seed, so one iteration's
+ * "after" is exactly the next one's "before" and figures compare like with like across iterations.
+ */
+export const EVALUATION_SEED = 1
 
 /** An edit a source makes of a song: sampled with the seed for a policy, seeded for the rule baseline. */
 export function sourceActions(db: Db, source: EditSource, songId: number, s: SongStructure, seed: number): number[] {
@@ -59,8 +64,7 @@ export function evaluateBeforeAfter(
   songIds: readonly number[],
   before: EditSource,
   after: EditSource,
-  rewardModel: ActiveRewardModel | null,
-  seed: number
+  rewardModel: ActiveRewardModel | null
 ): IterationEvaluation {
   const scorer = rewardModel ? createRewardScorer(rewardModel.onnxFile) : null
   const reward = scorer && rewardModel ? { scorer, model: rewardModel } : null
@@ -70,8 +74,8 @@ export function evaluateBeforeAfter(
     for (const songId of songIds) {
       const s = loadSongStructure(db, songId)
       for (let k = 0; k < EVALUATION_SAMPLES; k++) {
-        rowsBefore.push(scoreActions(s, sourceActions(db, before, songId, s, seed + k), reward))
-        rowsAfter.push(scoreActions(s, sourceActions(db, after, songId, s, seed + k), reward))
+        rowsBefore.push(scoreActions(s, sourceActions(db, before, songId, s, EVALUATION_SEED + k), reward))
+        rowsAfter.push(scoreActions(s, sourceActions(db, after, songId, s, EVALUATION_SEED + k), reward))
       }
     }
     return {

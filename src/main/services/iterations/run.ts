@@ -178,8 +178,7 @@ export async function runIteration(
         heldOut.length > 0 ? heldOut : settings.songIds,
         previousSource(db, it),
         next,
-        scoring ? activeOf(db, scoring) : null,
-        settings.seed
+        scoring ? activeOf(db, scoring) : null
       )
       hooks.log(
         `held-out songs: hidden score ${evaluation.before.hidden.toFixed(3)} -> ${evaluation.after.hidden.toFixed(3)}, dense ${evaluation.before.dense.toFixed(3)} -> ${evaluation.after.dense.toFixed(3)}`
