@@ -9,6 +9,8 @@ import { getJob, jobLog } from '../../src/main/db/queries/jobs'
 import { getIteration } from '../../src/main/db/queries/iterations'
 import { RESUMABLE_JOB_KINDS } from '../../src/main/workers/kinds'
 import { requestSchemas } from '../../src/shared/api'
+import type { IterationDetail } from '../../src/shared/domain'
+import { cliOn } from '../helpers/cli'
 
 const library = tempDataDir('editorbot-iterate-library-')
 let ctx: AppContext | null = null
@@ -85,7 +87,7 @@ describe('an iteration killed mid-stage resumes at the stage it was in', () => {
     expect(count(ctx, 'SELECT COUNT(*) AS n FROM iteration_pairs')).toBeGreaterThan(0)
   }, 180_000)
 
-  it('in the policy stage: keeps vN+1, continues the same training run from its last update', async () => {
+  it('in the policy stage: keeps vN+1; `iterate --resume` continues the same training run from its last update', async () => {
     const steps = 60_000
     const dir = crashIn('policy', steps)
     ctx = createAppContext({ dataDir: dir })
@@ -100,8 +102,11 @@ describe('an iteration killed mid-stage resumes at the stage it was in', () => {
     expect(cp.policy.runId).toBe(before.runId)
     expect(cp.policy.update).toBeGreaterThanOrEqual(2)
 
-    ctx.jobs.resume(job.id)
-    expect((await ctx.jobs.wait(job.id)).state).toBe('done')
+    // resumed from the command line, as a headless box would after a reboot
+    await ctx.close()
+    const resumed = cliOn(dir).json<IterationDetail>('iterate', '--resume', '1')
+    expect(resumed).toMatchObject({ number: 1, stage: 'done', state: 'done' })
+    ctx = createAppContext({ dataDir: dir })
     const log = jobLog(ctx.db, job.id).join('\n')
     expect(log).toContain("resuming iteration 1 at stage 'policy'")
     expect(log).toMatch(/resumed at update \d+/)
