@@ -15,6 +15,7 @@ import type {
   IterationAnnotatorCount,
   IterationPairRole,
   IterationSettings,
+  IterationSummary,
   PolicySummary
 } from '../../../shared/domain'
 import { AppFailure } from '../../../shared/result'
@@ -156,7 +157,7 @@ export function planIteration(db: Db, req: IterationRequest): IterationPlan {
   return resolve(db, req).plan
 }
 
-export function startIteration(db: Db, jobs: JobRunner, req: IterationRequest): ReturnType<typeof iterationSummary> {
+export function startIteration(db: Db, jobs: JobRunner, req: IterationRequest): IterationSummary {
   const running = iterationsQ.activeIteration(db)
   if (running)
     throw new AppFailure(

@@ -138,20 +138,24 @@ export async function runIteration(
     } else if (stage === 'policy') {
       let runId = it.runId
       if (runId === null) {
-        // PPO trains against the version that won the comparison: vN+1 if activated, else vN.
-        runId = createPolicyRun(db, {
-          algorithm: settings.algorithm,
-          steps: settings.policy.steps,
-          preset: settings.config,
-          seed: settings.seed,
-          rewardWeight: settings.policy.rewardWeight,
-          rewardModelId: activeRewardModelRow(db)?.id ?? it.rewardModelId,
-          parentPolicyId: it.parentPolicyId,
-          verdictIds: iterationsQ.iterationVerdictIds(db, it.id),
-          includeSimulated: settings.includeSimulated,
-          jobId
-        })
-        iterationsQ.setIterationRun(db, it.id, runId)
+        // PPO trains against the version that won the comparison: vN+1 if activated, else vN. The run
+        // and its record on the iteration are written together, so a resume finds the run it started.
+        runId = db.transaction(() => {
+          const id = createPolicyRun(db, {
+            algorithm: settings.algorithm,
+            steps: settings.policy.steps,
+            preset: settings.config,
+            seed: settings.seed,
+            rewardWeight: settings.policy.rewardWeight,
+            rewardModelId: activeRewardModelRow(db)?.id ?? it.rewardModelId,
+            parentPolicyId: it.parentPolicyId,
+            verdictIds: iterationsQ.iterationVerdictIds(db, it.id),
+            includeSimulated: settings.includeSimulated,
+            jobId
+          })
+          iterationsQ.setIterationRun(db, it.id, id)
+          return id
+        })()
       }
       const finished = runFinalMetrics(db, runId).policyId
       const fromCheckpoint = resumed?.policy?.runId === runId ? resumed.policy : null

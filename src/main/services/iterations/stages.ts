@@ -8,6 +8,7 @@ import * as rmQ from '../../db/queries/reward-models'
 import * as policiesQ from '../../db/queries/policies'
 import { listSongs } from '../../db/queries/songs'
 import { requestSchemas } from '../../../shared/api'
+import { AppFailure } from '../../../shared/result'
 import type { PolicySummary } from '../../../shared/domain'
 import type { SongStructure } from '../../engines/edits'
 import { trainRewardModel, type TrainHooks, type TrainJobState } from '../reward-models/train'
@@ -105,7 +106,7 @@ export async function trainRewardStage(
   })
   const result = await trainRewardModel(db, req, state, jobId, hooks)
   const row = rmQ.getRewardModelByName(db, result.name)
-  if (!row) throw new Error(`reward model ${result.name} was trained but is not registered`)
+  if (!row) throw new AppFailure('internal', `reward model ${result.name} was trained but is not registered`)
   return { id: row.id, name: row.name, activated: result.activated, activationNote: result.activationNote }
 }
 
