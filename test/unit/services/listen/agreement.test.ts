@@ -29,10 +29,35 @@ describe("Krippendorff's alpha", () => {
   })
 
   it('is 1 for perfect agreement, negative for systematic disagreement, null without pairable variation', () => {
-    expect(krippendorffAlpha([[1, 1], [2, 2], [3, 3]], 'ordinal')).toBe(1)
+    expect(
+      krippendorffAlpha(
+        [
+          [1, 1],
+          [2, 2],
+          [3, 3]
+        ],
+        'ordinal'
+      )
+    ).toBe(1)
     // Hand-computed: units {1,2},{2,1}: o12 = o21 = 2, n1 = n2 = 2, n = 4; D_o = 4, sum nc*nd = 8 -> 1 - 3*4/8.
-    expect(krippendorffAlpha([[1, 2], [2, 1]], 'nominal')).toBeCloseTo(-0.5, 12)
-    expect(krippendorffAlpha([[2, 2], [2, 2]], 'nominal')).toBeNull()
+    expect(
+      krippendorffAlpha(
+        [
+          [1, 2],
+          [2, 1]
+        ],
+        'nominal'
+      )
+    ).toBeCloseTo(-0.5, 12)
+    expect(
+      krippendorffAlpha(
+        [
+          [2, 2],
+          [2, 2]
+        ],
+        'nominal'
+      )
+    ).toBeNull()
     expect(krippendorffAlpha([[1], [2]], 'nominal')).toBeNull()
     expect(krippendorffAlpha([], 'interval')).toBeNull()
   })
