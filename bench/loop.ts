@@ -73,7 +73,10 @@ export async function benchLoop(opts: { log: Log; quick?: boolean }): Promise<{
         requestSchemas['iterations.start'].parse({ config: 'tiny', steps, pairs, seed: n })
       )
       const job = await ctx.jobs.wait(started.jobId!)
-      if (job.state !== 'done') throw new Error(`iteration ${n} ${job.state}: ${job.error ?? ''}`)
+      if (job.state !== 'done')
+        throw new Error(
+          `iteration ${n} ${job.state} in stage '${iterationDetail(ctx.db, started.id).stage}': ${job.error ?? ''}`
+        )
       const d: IterationDetail = iterationDetail(ctx.db, started.id)
       const previous = figures[figures.length - 1]
       const e = d.evaluation!

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Db } from '../connection'
+import { immediateTransaction } from '../transaction'
 import {
   ITERATION_STAGES,
   type IterationAnnotatorCount,
@@ -161,7 +162,7 @@ export function insertIteration(
     parentPolicyId: number | null
   }
 ): number {
-  return db.transaction(() => {
+  return immediateTransaction(db, () => {
     const id = Number(
       db
         .prepare(
@@ -180,7 +181,7 @@ export function insertIteration(
     const add = db.prepare('INSERT INTO iteration_verdicts (iteration_id, verdict_id) VALUES (?, ?)')
     for (const v of it.verdictIds) add.run(id, v)
     return id
-  })()
+  })
 }
 
 export function setIterationJob(db: Db, id: number, jobId: number): void {

@@ -11,6 +11,7 @@
  */
 import type { Db } from '../../db/connection'
 import * as iterationsQ from '../../db/queries/iterations'
+import { immediateTransaction } from '../../db/transaction'
 import * as editsQ from '../../db/queries/edits'
 import * as pairsQ from '../../db/queries/pairs'
 import { generateActions, type SongStructure } from '../../engines/edits'
@@ -85,7 +86,7 @@ export function generateStage(
       previous: sample(db, sides.previous, null, songId, s, seed)
     }
   })
-  db.transaction(() => {
+  immediateTransaction(db, () => {
     for (const m of made)
       iterationsQ.insertIterationEdit(db, {
         iterationId,
@@ -95,7 +96,7 @@ export function generateStage(
         previousLabel: sides.previous.label
       })
     iterationsQ.advanceIteration(db, iterationId, 'generate', 'pairs', seconds())
-  })()
+  })
 }
 
 interface Candidate {
@@ -205,7 +206,7 @@ export function pairsStage(
     pool.sort((x, y) => y.disagreement! - x.disagreement!)
     cands.push(...pool)
   }
-  db.transaction(() => {
+  immediateTransaction(db, () => {
     let disagreementQueued = 0
     for (const c of cands) {
       if (c.role === 'disagreement' && disagreementQueued >= opts.quota.disagreement) break
@@ -224,5 +225,5 @@ export function pairsStage(
       if (c.role === 'disagreement') disagreementQueued++
     }
     iterationsQ.advanceIteration(db, iterationId, 'pairs', 'done', seconds())
-  })()
+  })
 }

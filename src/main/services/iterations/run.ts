@@ -7,6 +7,7 @@
  */
 import type { Db } from '../../db/connection'
 import * as iterationsQ from '../../db/queries/iterations'
+import { immediateTransaction } from '../../db/transaction'
 import { AppFailure } from '../../../shared/result'
 import type { IterationStage } from '../../../shared/domain'
 import { evaluateBeforeAfter, type EditSource } from './evaluate'
@@ -140,7 +141,7 @@ export async function runIteration(
       if (runId === null) {
         // PPO trains against the version that won the comparison: vN+1 if activated, else vN. The run
         // and its record on the iteration are written together, so a resume finds the run it started.
-        runId = db.transaction(() => {
+        runId = immediateTransaction(db, () => {
           const id = createPolicyRun(db, {
             algorithm: settings.algorithm,
             steps: settings.policy.steps,
@@ -155,7 +156,7 @@ export async function runIteration(
           })
           iterationsQ.setIterationRun(db, it.id, id)
           return id
-        })()
+        })
       }
       const finished = runFinalMetrics(db, runId).policyId
       const fromCheckpoint = resumed?.policy?.runId === runId ? resumed.policy : null
