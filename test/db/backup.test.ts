@@ -21,7 +21,7 @@ const work = tempDataDir('editorbot-backup-work-')
 let ctx: AppContext
 let archive: string
 
-/** Every table's rows, in rowid order, straight from a database file. */
+/** Every table's rows in a canonical order (some tables have no rowid), straight from a database file. */
 function dump(file: string): Record<string, unknown[]> {
   const db = new Database(file, { readonly: true })
   try {
@@ -29,7 +29,18 @@ function dump(file: string): Record<string, unknown[]> {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
       .all() as { name: string }[]
     return Object.fromEntries(
-      tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()])
+      tables.map(({ name }) => [
+        name,
+        db
+          .prepare(`SELECT * FROM "${name}"`)
+          .all()
+          .map((row) => ({
+            row,
+            key: JSON.stringify(row, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v))
+          }))
+          .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0))
+          .map(({ row }) => row)
+      ])
     )
   } finally {
     db.close()

@@ -59,7 +59,9 @@ describe('edit library (edits and pairs in SQLite)', () => {
       createEdit(ctx.db, songId, [...new Array<number>(beats - 1).fill(0), 42], { generator: 'manual' })
     )
     expect(unknown.field).toBe(`actions[${beats - 1}]`)
-    expect(failureOf(() => generateEdit(ctx.db, songId, 'policy:3', {})).kind).toBe('unsupported')
+    const missingPolicy = failureOf(() => generateEdit(ctx.db, songId, 'policy:3', {}))
+    expect(missingPolicy.kind).toBe('not_found')
+    expect(missingPolicy.message).toMatch(/no policy with id 3/)
   })
 
   it('renders to WAV with exactly the decision list length, and caches the render', async () => {
