@@ -33,7 +33,6 @@ import type {
   PairLineage,
   VerdictLineage
 } from './domain'
-
 import { settingsSchema } from './settings'
 
 const id = z.number().int().positive()

@@ -65,6 +65,8 @@ export interface PreferenceRow {
   decision_ms: number
   marks: ProblemMark[]
   note: string | null
+  /** Quick reason tags chosen with the verdict. */
+  tags: string[]
   created_at: string
   app_version: string
 }
@@ -135,6 +137,7 @@ export function preferenceRows(db: Db): PreferenceRow[] {
       decision_ms: v.decisionMs,
       marks: v.marks,
       note: v.note,
+      tags: v.tags,
       created_at: v.createdAt,
       app_version: v.appVersion
     }
@@ -173,6 +176,7 @@ const CSV_COLUMNS = [
   'decision_ms',
   'marks',
   'note',
+  'tags',
   'created_at',
   'app_version'
 ] as const
@@ -220,6 +224,8 @@ function csvRow(r: PreferenceRow): string {
     decision_ms: r.decision_ms,
     marks: JSON.stringify(r.marks),
     note: r.note,
+    // Tag labels never contain '|' in practice; it keeps the cell readable without nested quoting.
+    tags: r.tags.join('|'),
     created_at: r.created_at,
     app_version: r.app_version
   }
