@@ -13,6 +13,7 @@
 import * as tf from './tf'
 import { node, int64Tensor, floatTensor, type OnnxNode } from './onnx-proto'
 import { runGraph, type KernelGraph } from './onnx-kernels'
+import { AppFailure } from '../../../shared/result'
 
 /** One MLP's weights in tfjs layout: w[i] is [sizes[i], sizes[i+1]], b[i] is [sizes[i+1]]. */
 export interface MlpArrays {
@@ -244,6 +245,8 @@ export interface PpoLossInputs {
   clipRangeVf: number | undefined
   vfCoef: number
   entCoef: number
+  /** [n * A] 1 = allowed; absent: every action is allowed. */
+  masks?: Uint8Array
 }
 
 export interface PpoLossResult {
@@ -254,10 +257,12 @@ export interface PpoLossResult {
 
 /**
  * SB3 PPO loss = pl + vfCoef * vl - entCoef * ent and its gradient w.r.t. logits and values,
- * mirroring the tfjs graph in ppoUpdate (impl 'tfjs') op by op, in float64.
+ * mirroring the tfjs graph in ppoUpdate (impl 'tfjs') op by op, in float64. With `masks`, the
+ * log-softmax runs over the allowed actions only: masked actions get probability 0 and gradient 0.
  */
 export function ppoLossGrad(a: PpoLossInputs): PpoLossResult {
-  const { n, A, logits, values, actions, oldLogProbs, advantages, returns, oldValues } = a
+  const { n, A, logits, values, actions, oldLogProbs, advantages, returns, oldValues, masks } = a
+  const allowed = (k: number): boolean => masks === undefined || masks[k] === 1
   const lo = 1 - a.clipRange
   const hi = 1 + a.clipRange
   const dLogits = new Float32Array(n * A)
@@ -274,44 +279,50 @@ export function ppoLossGrad(a: PpoLossInputs): PpoLossResult {
   for (let i = 0; i < n; i++) {
     const o = i * A
     let mx = -Infinity
-    for (let j = 0; j < A; j++) mx = Math.max(mx, logits[o + j]!)
+    for (let j = 0; j < A; j++) if (allowed(o + j)) mx = Math.max(mx, logits[o + j]!)
     let se = 0
-    for (let j = 0; j < A; j++) se += Math.exp(logits[o + j]! - mx)
+    for (let j = 0; j < A; j++) if (allowed(o + j)) se += Math.exp(logits[o + j]! - mx)
     const lse = mx + Math.log(se)
     let entI = 0
     for (let j = 0; j < A; j++) {
-      lp[j] = logits[o + j]! - lse
-      p[j] = Math.exp(lp[j]!)
-      entI += p[j]! * lp[j]!
+      if (allowed(o + j)) {
+        lp[j] = logits[o + j]! - lse
+        p[j] = Math.exp(lp[j]!)
+        entI += p[j]! * lp[j]!
+      } else {
+        lp[j] = 0
+        p[j] = 0
+      }
     }
     ent -= entI
     const act = actions[i]!
+    if (!allowed(o + act)) throw new AppFailure('internal', `minibatch row ${i}: action ${act} is masked`)
     const logRatio = lp[act]! - oldLogProbs[i]!
     const ratio = Math.exp(logRatio)
     const adv = advantages[i]!
-    const cr = Math.min(Math.max(ratio, lo), hi)
     const s1 = ratio * adv
-    const s2 = cr * adv
+    const s2 = Math.min(Math.max(ratio, lo), hi) * adv
     pl -= Math.min(s1, s2)
     kl += ratio - 1 - logRatio
     if (Math.abs(ratio - 1) > a.clipRange) clipN++
-    // d loss / d ratio: -(1/n) * (min'(s1) * adv + min'(s2) * clip'(ratio) * adv)
-    let dRatio = 0
-    if (s1 <= s2) dRatio += adv
-    else if (ratio >= lo && ratio <= hi) dRatio += adv
-    dRatio *= -invN
+    // d loss / d ratio: the unclipped branch is active (min picks it), or the clipped one inside [lo, hi]
+    const dRatio = s1 <= s2 || (ratio >= lo && ratio <= hi) ? -adv * invN : 0
     const dLogp = dRatio * ratio
     // entropy term: -entCoef * ent, ent = -(1/n) sum_ij p lp -> d/dlp_ij = entCoef/n * p (lp + 1)
     const ec = a.entCoef * invN
     let gs = 0
     for (let j = 0; j < A; j++) {
+      if (!allowed(o + j)) {
+        g[j] = 0
+        continue
+      }
       let gj = ec * p[j]! * (lp[j]! + 1)
       if (j === act) gj += dLogp
       g[j] = gj
       gs += gj
     }
     // log-softmax backward: dlogits = g - softmax * sum(g)
-    for (let j = 0; j < A; j++) dLogits[o + j] = g[j]! - p[j]! * gs
+    for (let j = 0; j < A; j++) dLogits[o + j] = allowed(o + j) ? g[j]! - p[j]! * gs : 0
     // value loss
     const v = values[i]!
     const r = returns[i]!

@@ -306,16 +306,8 @@ export function ppoUpdate(
       const perm = rng.permutation(N)
       for (let start = 0; start < N; start += cfg.minibatch) {
         const n = Math.min(cfg.minibatch, N - start)
-        const adv = gather1(batch.advantages, perm, start, n)
-        if (cfg.normalizeAdvantage && n > 1) {
-          let m = 0
-          for (const a of adv) m += a
-          m /= n
-          let v = 0
-          for (const a of adv) v += (a - m) * (a - m)
-          const sd = Math.sqrt(v / (n - 1))
-          for (let i = 0; i < n; i++) adv[i] = (adv[i]! - m) / (sd + 1e-8)
-        }
+        const gathered = gather1(batch.advantages, perm, start, n)
+        const adv = cfg.normalizeAdvantage ? whiten(gathered) : gathered
         const actions = new Int32Array(n)
         for (let i = 0; i < n; i++) actions[i] = batch.actions[perm[start + i]!]!
         const mb: Minibatch = {
@@ -392,4 +384,17 @@ export function randomPpoBatch(n: number, seed: number, obsDim = OBS_DIM): PpoBa
     returns: rng.fillNormal(n, 1),
     values: rng.fillNormal(n, 0.5)
   }
+}
+
+/** (x - mean) / (sample sd + 1e-8), as SB3 normalises a minibatch's advantages; fewer than 2 values pass through. */
+export function whiten(x: Float32Array): Float32Array {
+  const n = x.length
+  if (n < 2) return x
+  let m = 0
+  for (const v of x) m += v
+  m /= n
+  let s = 0
+  for (const v of x) s += (v - m) * (v - m)
+  const sd = Math.sqrt(s / (n - 1))
+  return x.map((v) => (v - m) / (sd + 1e-8))
 }

@@ -7,11 +7,17 @@
  * against finite differences.
  */
 import * as tf from '../tf'
-import { AppFailure } from '../../../../shared/result'
 import type { AdamW } from '../optim'
 import type { Mlp, PolicyValueNets } from '../policy-nets'
 import { gradsByParam } from '../params'
-import { mlpPairBackward, mlpPairForward, pairLayout, type MlpArrays, type PackedParam } from '../ppo-fused'
+import {
+  mlpPairBackward,
+  mlpPairForward,
+  pairLayout,
+  ppoLossGrad,
+  type MlpArrays,
+  type PackedParam
+} from '../ppo-fused'
 
 /** Additive logit for masked actions in the tfjs graph: exp underflows to exactly 0 in float32. */
 const MASK_LOGIT = -1e9
@@ -52,89 +58,32 @@ export function maskedPpoLossGrad(
   cfg: PpoLossConfig,
   A: number
 ): { loss: number; dLogits: Float32Array; dValues: Float32Array; stats: MinibatchStats } {
-  const { n, masks, actions, oldLogProbs, advantages, returns, oldValues } = mb
-  const lo = 1 - cfg.clipRange
-  const hi = 1 + cfg.clipRange
-  const dLogits = new Float32Array(n * A)
-  const dValues = new Float32Array(n)
-  const lp = new Float64Array(A)
-  const p = new Float64Array(A)
-  const g = new Float64Array(A)
-  let pl = 0
-  let vl = 0
-  let ent = 0
-  let kl = 0
-  let clipN = 0
-  const invN = 1 / n
-  for (let i = 0; i < n; i++) {
-    const o = i * A
-    let mx = -Infinity
-    for (let j = 0; j < A; j++) if (masks[o + j] === 1) mx = Math.max(mx, logits[o + j]!)
-    let se = 0
-    for (let j = 0; j < A; j++) if (masks[o + j] === 1) se += Math.exp(logits[o + j]! - mx)
-    const lse = mx + Math.log(se)
-    let entI = 0
-    for (let j = 0; j < A; j++) {
-      if (masks[o + j] === 1) {
-        lp[j] = logits[o + j]! - lse
-        p[j] = Math.exp(lp[j]!)
-        entI -= p[j]! * lp[j]!
-      } else {
-        lp[j] = 0
-        p[j] = 0
-      }
-    }
-    ent += entI
-    const act = actions[i]!
-    if (masks[o + act] !== 1) throw new AppFailure('internal', `minibatch row ${i}: action ${act} is masked`)
-    const logRatio = lp[act]! - oldLogProbs[i]!
-    const ratio = Math.exp(logRatio)
-    const adv = advantages[i]!
-    const s1 = ratio * adv
-    const s2 = Math.min(Math.max(ratio, lo), hi) * adv
-    pl -= Math.min(s1, s2)
-    kl += ratio - 1 - logRatio
-    if (Math.abs(ratio - 1) > cfg.clipRange) clipN++
-    // the unclipped branch is active (min picks it), or the clipped one inside [lo, hi]
-    const dRatio = s1 <= s2 || (ratio >= lo && ratio <= hi) ? -adv * invN : 0
-    const dLogp = dRatio * ratio
-    const ec = cfg.entCoef * invN
-    let gs = 0
-    for (let j = 0; j < A; j++) {
-      if (masks[o + j] !== 1) {
-        g[j] = 0
-        continue
-      }
-      let gj = ec * p[j]! * (lp[j]! + 1)
-      if (j === act) gj += dLogp
-      g[j] = gj
-      gs += gj
-    }
-    for (let j = 0; j < A; j++) dLogits[o + j] = masks[o + j] === 1 ? g[j]! - p[j]! * gs : 0
-    const v = values[i]!
-    const r = returns[i]!
-    let dv: number
-    if (cfg.clipRangeVf !== undefined) {
-      const ov = oldValues[i]!
-      const dlt = v - ov
-      const c = cfg.clipRangeVf
-      const vc = ov + Math.min(Math.max(dlt, -c), c)
-      const e1 = (r - v) * (r - v)
-      const e2 = (r - vc) * (r - vc)
-      vl += Math.max(e1, e2)
-      dv = e1 >= e2 ? -2 * (r - v) : dlt >= -c && dlt <= c ? -2 * (r - vc) : 0
-    } else {
-      vl += (r - v) * (r - v)
-      dv = -2 * (r - v)
-    }
-    dValues[i] = cfg.vfCoef * invN * dv
-  }
+  const {
+    dLogits,
+    dValues,
+    stats: s
+  } = ppoLossGrad({
+    n: mb.n,
+    A,
+    logits,
+    values,
+    actions: mb.actions,
+    oldLogProbs: mb.oldLogProbs,
+    advantages: mb.advantages,
+    returns: mb.returns,
+    oldValues: mb.oldValues,
+    clipRange: cfg.clipRange,
+    clipRangeVf: cfg.clipRangeVf,
+    vfCoef: cfg.vfCoef,
+    entCoef: cfg.entCoef,
+    masks: mb.masks
+  })
   const stats: MinibatchStats = {
-    approxKl: kl * invN,
-    clipFraction: clipN * invN,
-    policyLoss: pl * invN,
-    valueLoss: vl * invN,
-    entropy: ent * invN
+    approxKl: s.kl,
+    clipFraction: s.clip,
+    policyLoss: s.pl,
+    valueLoss: s.vl,
+    entropy: s.ent
   }
   return {
     loss: stats.policyLoss + cfg.vfCoef * stats.valueLoss - cfg.entCoef * stats.entropy,

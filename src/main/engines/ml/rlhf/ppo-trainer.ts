@@ -11,7 +11,7 @@ import * as tf from '../tf'
 import { ACTION_COUNT, ACTIONS } from '../../../../shared/actions'
 import { checkObservationSizes, type EpisodeSong } from '../../policy'
 import { ORT_BACKEND } from '../onnx-kernels'
-import { createPpoOptimizer } from '../ppo'
+import { createPpoOptimizer, whiten } from '../ppo'
 import { Mlp, PolicyValueNets } from '../policy-nets'
 import { Rng } from '../rng'
 import type { AdamW } from '../optim'
@@ -386,18 +386,6 @@ function gatherMinibatch(
     mb.oldValues[i] = r.values[row]!
   }
   return mb
-}
-
-function whiten(x: Float32Array): Float32Array {
-  const n = x.length
-  if (n < 2) return x
-  let m = 0
-  for (const v of x) m += v
-  m /= n
-  let s = 0
-  for (const v of x) s += (v - m) * (v - m)
-  const sd = Math.sqrt(s / (n - 1))
-  return x.map((v) => (v - m) / (sd + 1e-8))
 }
 
 /** 1 - Var(returns - values) / Var(returns) on the rollout (SB3's explained_variance). */
