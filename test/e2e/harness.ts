@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
+import { expect } from 'vitest'
 
 export interface ServeHandle {
   /** The URL `serve` prints, with its token. */
@@ -148,4 +149,34 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 200))
   }
+}
+
+/** One API call that must succeed (the test fails with the error otherwise); returns its value. */
+export async function apiOk<T>(origin: string, name: string, input: unknown): Promise<T> {
+  const r = await apiCall(origin, name, input)
+  expect(r.body.ok, `${name}: ${JSON.stringify(r.body.error)}`).toBe(true)
+  return r.body.value as T
+}
+
+/** Waits until serve mode's demo library is analysed (3 songs or more) and every job is done. */
+export async function waitForDemoLibrary(origin: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const s = await apiOk<{ status: string }[]>(origin, 'songs.list', {})
+      const jobs = await apiOk<{ state: string }[]>(origin, 'jobs.list', {})
+      return s.length >= 3 && s.every((x) => x.status === 'ready') && jobs.every((j) => j.state === 'done')
+    },
+    120_000,
+    'the demo library'
+  )
+}
+
+/** A suite's afterAll: closes the browser, stops the server and removes its data directory. */
+export async function closeAll(
+  browser: Browser | null | undefined,
+  server: ServeHandle | null | undefined
+): Promise<void> {
+  await browser?.close()
+  await server?.stop()
+  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true })
 }

@@ -1,35 +1,19 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import type { Browser } from 'playwright-core'
-import { apiCall, launchChromium, startServe, waitFor, type ServeHandle } from './harness'
+import { apiOk, closeAll, launchChromium, startServe, waitFor, waitForDemoLibrary, type ServeHandle } from './harness'
 
 /** The Iterations screen in Chromium: run the next iteration from the UI, read its dashboard, listen, trace lineage. */
 describe('the Iterations screen', () => {
   let browser: Browser | null = null
   let server: ServeHandle | null = null
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    if (server) fs.rmSync(server.dataDir, { recursive: true, force: true })
-  })
+  afterAll(() => closeAll(browser, server))
 
-  const ok = async <T>(name: string, input: unknown): Promise<T> => {
-    const r = await apiCall(server!.origin, name, input)
-    expect(r.body.ok, JSON.stringify(r.body.error)).toBe(true)
-    return r.body.value as T
-  }
+  const ok = <T>(name: string, input: unknown): Promise<T> => apiOk<T>(server!.origin, name, input)
 
   it('shows every setting first, runs the iteration, then its metrics, charts, example A/B and lineage', async () => {
     server = await startServe({ demo: true })
-    await waitFor(
-      async () => {
-        const s = await ok<{ status: string }[]>('songs.list', {})
-        const jobs = await ok<{ state: string }[]>('jobs.list', {})
-        return s.length >= 3 && s.every((x) => x.status === 'ready') && jobs.every((j) => j.state === 'done')
-      },
-      120_000,
-      'the demo library'
-    )
+    await waitForDemoLibrary(server.origin)
 
     browser = await launchChromium()
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } })

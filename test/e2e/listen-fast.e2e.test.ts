@@ -2,31 +2,16 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import { apiCall, launchChromium, startServe, waitFor, type ServeHandle } from './harness'
-import { synthSong } from './listen-song'
+import type { Browser } from 'playwright-core'
+import { apiCall, apiOk, closeAll, launchChromium, startServe, waitFor, type ServeHandle } from './harness'
+import { hear, importSongThroughUi, playerAttr } from './listen-page'
 
 /** Where the figures go (read by `editorbot bench listen`); overridable for the benchmark run. */
 export const LISTEN_RESULTS_FILE = process.env.EDITORBOT_LISTEN_RESULTS ?? 'test-results/listen-fast.json'
 
 const TOKEN = 'e2e-listen-fast-token'
-const player = '[data-testid="ab-player"]'
 /** Pairs judged in the fast mode; each one is a timing sample. */
 const TIMED_PAIRS = 5
-
-async function attr(page: Page, name: string): Promise<string> {
-  return (await page.getAttribute(player, name)) ?? ''
-}
-
-async function hear(page: Page, side: 'a' | 'b', ms: number): Promise<void> {
-  await waitFor(async () => Number(await attr(page, `data-listened-${side}-ms`)) >= ms, 20_000, `side ${side} heard`)
-}
-
-async function api<T>(server: ServeHandle, name: string, input: unknown): Promise<T> {
-  const r = await apiCall(server.origin, name, input, TOKEN)
-  if (!r.body.ok) throw new Error(`${name}: ${r.body.error?.message}`)
-  return r.body.value as T
-}
 
 /**
  * Presses a verdict key in the page and measures, on the page's own clock, the time until the next
@@ -60,11 +45,7 @@ describe('A/B screen fast mode in Chromium: prefetch, autoplay, auto-advance, bl
     server = await startServe({ demo: false, token: TOKEN })
     browser = await launchChromium()
   })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    if (server) fs.rmSync(server.dataDir, { recursive: true, force: true })
-  })
+  afterAll(() => closeAll(browser, server))
 
   it('judges pairs with two keys each and the next pair plays within the target once prefetched', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
@@ -83,17 +64,7 @@ describe('A/B screen fast mode in Chromium: prefetch, autoplay, auto-advance, bl
     expect(server.stderr().match(/training: /g)).toHaveLength(1)
     await page.goto(`${server.url}#/library`)
     await page.waitForSelector('body[data-app-ready="true"]', { timeout: 60_000 })
-    await page
-      .getByTestId('import-input')
-      .setInputFiles({ name: 'fast-groove.wav', mimeType: 'audio/wav', buffer: synthSong() })
-    const song = await waitFor(
-      async () => {
-        const s = (await api<{ id: number; status: string; durationS: number }[]>(server, 'songs.list', {}))[0]
-        return s?.status === 'ready' ? s : null
-      },
-      120_000,
-      'the song to be analysed'
-    )
+    const song = await importSongThroughUi(page, server, 'fast-groove.wav')
 
     // A target far beyond the song is refused with the allowed range (docs/actions.md).
     const far = await apiCall(
@@ -106,10 +77,10 @@ describe('A/B screen fast mode in Chromium: prefetch, autoplay, auto-advance, bl
     expect(far.body.error?.field).toBe('targetDurationS')
     expect(far.body.error?.message).toContain('0.25x to 2x')
 
-    await api(server, 'pairs.queue', { songId: song.id, count: TIMED_PAIRS + 3 })
-    const annotator = await api<{ id: number }>(server, 'annotators.create', { name: 'fast listener' })
+    await apiOk(server.origin, 'pairs.queue', { songId: song.id, count: TIMED_PAIRS + 3 })
+    const annotator = await apiOk<{ id: number }>(server.origin, 'annotators.create', { name: 'fast listener' })
     annotatorId = annotator.id
-    await api(server, 'settings.update', {
+    await apiOk(server.origin, 'settings.update', {
       mustListenS: 0.3,
       repeatEvery: 0,
       lastAnnotatorId: annotatorId,
@@ -132,12 +103,12 @@ describe('A/B screen fast mode in Chromium: prefetch, autoplay, auto-advance, bl
       await waitFor(
         async () =>
           (await page.getAttribute('[data-testid="ab-screen"]', 'data-phase')) === 'listening' &&
-          Number(await attr(page, 'data-pair-id')) !== pairId &&
-          (await attr(page, 'data-playing')) === 'true',
+          Number(await playerAttr(page, 'data-pair-id')) !== pairId &&
+          (await playerAttr(page, 'data-playing')) === 'true',
         60_000,
         'the next pair playing'
       )
-      pairId = Number(await attr(page, 'data-pair-id'))
+      pairId = Number(await playerAttr(page, 'data-pair-id'))
       if (i === 0) {
         // Blind mode: neutral positions only, nothing that tells the edits apart.
         expect(await page.getAttribute('[data-testid="ab-screen"]', 'data-blind')).toBe('true')
@@ -156,7 +127,11 @@ describe('A/B screen fast mode in Chromium: prefetch, autoplay, auto-advance, bl
       await expect.poll(() => page.getByTestId('now-playing').textContent()).toContain('Playing B')
       await hear(page, 'b', 400)
       // The next pair is rendered and decoded while this one is judged.
-      await waitFor(async () => (await attr(page, 'data-next-ready')) === 'true', 60_000, 'the next pair prefetched')
+      await waitFor(
+        async () => (await playerAttr(page, 'data-next-ready')) === 'true',
+        60_000,
+        'the next pair prefetched'
+      )
       const ms = await page.evaluate<number>(
         `(${VERDICT_TO_PLAYING})(${JSON.stringify({ key: '2', fromPair: pairId })})`
       )
@@ -172,7 +147,11 @@ describe('A/B screen fast mode in Chromium: prefetch, autoplay, auto-advance, bl
     await page.getByTestId('pref-auto-advance').click()
     await waitFor(
       async () => {
-        const s = await api<{ listenPrefs: Record<string, { autoAdvance: boolean }> }>(server, 'settings.get', {})
+        const s = await apiOk<{ listenPrefs: Record<string, { autoAdvance: boolean }> }>(
+          server.origin,
+          'settings.get',
+          {}
+        )
         return s.listenPrefs[String(annotatorId)]?.autoAdvance === false
       },
       10_000,
@@ -183,7 +162,7 @@ describe('A/B screen fast mode in Chromium: prefetch, autoplay, auto-advance, bl
     await waitFor(
       async () =>
         (await page.getAttribute('[data-testid="ab-screen"]', 'data-phase')) === 'listening' &&
-        (await attr(page, 'data-playing')) === 'true',
+        (await playerAttr(page, 'data-playing')) === 'true',
       60_000,
       'a pair playing'
     )
@@ -194,7 +173,7 @@ describe('A/B screen fast mode in Chromium: prefetch, autoplay, auto-advance, bl
     await page.getByTestId('loop-bar').click()
     await page.getByTestId('loop-bar').click()
     await page.keyboard.press('Tab')
-    await expect.poll(() => attr(page, 'data-side')).toBe('b')
+    await expect.poll(() => playerAttr(page, 'data-side')).toBe('b')
     await hear(page, 'b', 400)
     await page.keyboard.press('4')
     await page.waitForSelector('[data-testid="ab-screen"][data-phase="revealed"]', { timeout: 20_000 })

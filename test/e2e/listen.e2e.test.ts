@@ -3,8 +3,9 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { apiCall, launchChromium, startServe, waitFor, type ServeHandle } from './harness'
-import { BPM, synthSong } from './listen-song'
+import { apiCall, closeAll, launchChromium, startServe, waitFor, type ServeHandle } from './harness'
+import { BPM } from './listen-song'
+import { PLAYER, hear, importSongThroughUi, playerAttr } from './listen-page'
 
 interface Shown {
   pairId: number
@@ -12,37 +13,23 @@ interface Shown {
   b: number
 }
 
-const player = '[data-testid="ab-player"]'
 /** Serve mode with a token: the page gets it from its URL, the test passes it on every API call. */
 const TOKEN = 'e2e-listen-token'
-
-async function attr(page: Page, name: string): Promise<string> {
-  return (await page.getAttribute(player, name)) ?? ''
-}
-
-/** Waits (by polling the page, never a fixed sleep) until the side has been heard for `ms`. */
-async function hear(page: Page, side: 'a' | 'b', ms: number): Promise<void> {
-  await waitFor(
-    async () => Number(await attr(page, `data-listened-${side}-ms`)) >= ms,
-    20_000,
-    `side ${side} heard ${ms} ms`
-  )
-}
 
 /** Waits for the listening phase on a pair other than `notPair`; returns the pair and its shown sides. */
 async function waitListening(page: Page, notPair = -1): Promise<Shown> {
   await waitFor(
     async () =>
       (await page.getAttribute('[data-testid="ab-screen"]', 'data-phase')) === 'listening' &&
-      (await page.locator(player).count()) === 1 &&
-      Number(await attr(page, 'data-pair-id')) !== notPair,
+      (await page.locator(PLAYER).count()) === 1 &&
+      Number(await playerAttr(page, 'data-pair-id')) !== notPair,
     60_000,
     'a pair to listen to'
   )
   return {
-    pairId: Number(await attr(page, 'data-pair-id')),
-    a: Number(await attr(page, 'data-shown-a')),
-    b: Number(await attr(page, 'data-shown-b'))
+    pairId: Number(await playerAttr(page, 'data-pair-id')),
+    a: Number(await playerAttr(page, 'data-shown-a')),
+    b: Number(await playerAttr(page, 'data-shown-b'))
   }
 }
 
@@ -70,11 +57,7 @@ describe('A/B listening screen in Chromium against serve mode', () => {
     server = await startServe({ demo: false, token: TOKEN })
     browser = await launchChromium()
   })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    if (server) fs.rmSync(server.dataDir, { recursive: true, force: true })
-  })
+  afterAll(() => closeAll(browser, server))
 
   it('imports a song, generates edits, switches A/B at the same source position, judges three pairs and undoes one', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
@@ -83,25 +66,7 @@ describe('A/B listening screen in Chromium against serve mode', () => {
     await page.goto(`${server.url}#/library`)
     await page.waitForSelector('body[data-app-ready="true"]', { timeout: 60_000 })
 
-    // Import through the UI (serve mode uploads the file, then imports it).
-    await page
-      .getByTestId('import-input')
-      .setInputFiles({ name: 'e2e-groove.wav', mimeType: 'audio/wav', buffer: synthSong() })
-    const song = await waitFor(
-      async () => {
-        const songs = (await apiCall(server.origin, 'songs.list', {}, TOKEN)).body.value as {
-          id: number
-          status: string
-          error: string | null
-          tempoBpm: number | null
-        }[]
-        const s = songs[0]
-        if (s?.status === 'failed') throw new Error(`analysis failed: ${s.error}`)
-        return s?.status === 'ready' ? s : null
-      },
-      120_000,
-      'the imported song to be analysed'
-    )
+    const song = await importSongThroughUi(page, server, 'e2e-groove.wav')
     await page
       .locator(`[data-testid="song-row"][data-song-id="${song.id}"][data-status="ready"]`)
       .waitFor({ timeout: 30_000 })
@@ -195,7 +160,7 @@ describe('A/B listening screen in Chromium against serve mode', () => {
     await page.keyboard.press('Space')
     await hear(page, 'a', 400)
     await page.keyboard.press('Tab')
-    await expect.poll(() => attr(page, 'data-side')).toBe('b')
+    await expect.poll(() => playerAttr(page, 'data-side')).toBe('b')
     await hear(page, 'b', 400)
     await page.keyboard.press('5') // B much better
     await waitRevealed(page)
@@ -212,7 +177,7 @@ describe('A/B listening screen in Chromium against serve mode', () => {
     await page.keyboard.press('z')
     // Undo brings the same pair back to listening.
     await waitListening(page)
-    expect(Number(await attr(page, 'data-pair-id'))).toBe(third.pairId)
+    expect(Number(await playerAttr(page, 'data-pair-id'))).toBe(third.pairId)
     expect(errors).toEqual([])
     await page.close()
 
