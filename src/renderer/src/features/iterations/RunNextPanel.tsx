@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { request } from '../../api/client'
 import type { IterationPlan, RequestInput } from '../../../../shared/api'
 import { useApp } from '../../components/app-context'
+import { CheckField, NumberField, SelectField } from '../../components/fields'
 import { ITERATIONS_KEY, planKey } from './keys'
 
 type Input = RequestInput<'iterations.start'>
@@ -64,61 +65,46 @@ export function RunNextPanel(props: {
         </button>
       </div>
       <div className="form-grid">
-        <label>
-          Algorithm{' '}
-          <select
-            value={algorithm}
-            onChange={(e) => setAlgorithm(e.target.value as 'ppo' | 'dpo')}
-            data-testid="next-algorithm"
-          >
-            <option value="ppo">PPO (0.8 learned + 0.2 dense)</option>
-            <option value="dpo">DPO (judged pairs)</option>
-          </select>
-        </label>
-        <label>
-          Size{' '}
-          <select
-            value={config}
-            onChange={(e) => setConfig(e.target.value as 'tiny' | 'default')}
-            data-testid="next-config"
-          >
-            <option value="default">default</option>
-            <option value="tiny">tiny (seconds)</option>
-          </select>
-        </label>
-        <label>
-          New pairs{' '}
-          <input
-            type="number"
-            min={1}
-            max={1000}
-            value={pairs}
-            onChange={(e) => setPairs(Math.max(1, Math.round(Number(e.target.value) || 1)))}
-            data-testid="next-pairs"
-          />
-        </label>
-        <label>
-          Seed{' '}
-          <input
-            type="number"
-            min={0}
-            value={seed}
-            onChange={(e) => setSeed(Math.max(0, Math.round(Number(e.target.value) || 0)))}
-          />
-        </label>
-        <label>
-          <input
-            type="checkbox"
-            checked={activateIfWorse}
-            onChange={(e) => setActivateIfWorse(e.target.checked)}
-            data-testid="next-activate-if-worse"
-          />{' '}
-          activate the new reward model even if worse
-        </label>
-        <label>
-          <input type="checkbox" checked={includeSimulated} onChange={(e) => setIncludeSimulated(e.target.checked)} />{' '}
-          include simulated annotators' verdicts
-        </label>
+        <SelectField
+          label="Algorithm"
+          value={algorithm}
+          options={[
+            { value: 'ppo', label: 'PPO (0.8 learned + 0.2 dense)' },
+            { value: 'dpo', label: 'DPO (judged pairs)' }
+          ]}
+          onChange={setAlgorithm}
+          testId="next-algorithm"
+        />
+        <SelectField
+          label="Size"
+          value={config}
+          options={[
+            { value: 'default', label: 'default' },
+            { value: 'tiny', label: 'tiny (seconds)' }
+          ]}
+          onChange={setConfig}
+          testId="next-config"
+        />
+        <NumberField
+          label="New pairs"
+          min={1}
+          max={1000}
+          value={pairs}
+          onChange={(v) => setPairs(Math.max(1, Math.round(v || 1)))}
+          testId="next-pairs"
+        />
+        <NumberField label="Seed" min={0} value={seed} onChange={(v) => setSeed(Math.max(0, Math.round(v || 0)))} />
+        <CheckField
+          label="activate the new reward model even if worse"
+          checked={activateIfWorse}
+          onChange={setActivateIfWorse}
+          testId="next-activate-if-worse"
+        />
+        <CheckField
+          label="include simulated annotators' verdicts"
+          checked={includeSimulated}
+          onChange={setIncludeSimulated}
+        />
       </div>
       {plan && 'refused' in plan ? (
         <p className="banner banner--error" role="alert" data-testid="next-refused">

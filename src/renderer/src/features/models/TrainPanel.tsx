@@ -4,6 +4,7 @@ import { api, request } from '../../api/client'
 import type { JobSummary, RewardModelVersion, TrainRewardResult } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
 import { ProgressBar, formatEta } from '../../components/ui'
+import { CheckField, NumberField, SelectField } from '../../components/fields'
 import { UPlotChart } from './UPlotChart'
 import { MODELS_KEY, fmt } from './metrics'
 
@@ -91,55 +92,35 @@ export function TrainPanel(props: { versions: RewardModelVersion[] }): React.JSX
     <section className="panel" data-testid="train-panel">
       <h2>Train next version</h2>
       <div className="form-grid">
-        <label>
-          Parent{' '}
-          <select value={parent} onChange={(e) => setParent(e.target.value)} data-testid="train-parent">
-            <option value="">{active ? `active (${active.name})` : 'none (fresh)'}</option>
-            {props.versions.map((v) => (
-              <option key={v.name} value={v.name}>
-                {v.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Size{' '}
-          <select
-            value={config}
-            onChange={(e) => setConfig(e.target.value as 'tiny' | 'default')}
-            data-testid="train-config"
-          >
-            <option value="default">default (the app's transformer)</option>
-            <option value="tiny">tiny (seconds)</option>
-          </select>
-        </label>
-        <label>
-          Epochs{' '}
-          <input
-            type="number"
-            min={1}
-            max={500}
-            value={epochs}
-            onChange={(e) => setEpochs(Number(e.target.value))}
-            data-testid="train-epochs"
-          />
-        </label>
-        <label>
-          Seed <input type="number" min={0} value={seed} onChange={(e) => setSeed(Number(e.target.value))} />
-        </label>
-        <label>
-          Ensemble{' '}
-          <input type="number" min={1} max={5} value={ensemble} onChange={(e) => setEnsemble(Number(e.target.value))} />
-        </label>
-        <label>
-          <input
-            type="checkbox"
-            checked={includeSimulated}
-            onChange={(e) => setIncludeSimulated(e.target.checked)}
-            data-testid="train-include-simulated"
-          />{' '}
-          include simulated annotators
-        </label>
+        <SelectField
+          label="Parent"
+          value={parent}
+          options={[
+            { value: '', label: active ? `active (${active.name})` : 'none (fresh)' },
+            ...props.versions.map((v) => ({ value: v.name, label: v.name }))
+          ]}
+          onChange={setParent}
+          testId="train-parent"
+        />
+        <SelectField
+          label="Size"
+          value={config}
+          options={[
+            { value: 'default', label: "default (the app's transformer)" },
+            { value: 'tiny', label: 'tiny (seconds)' }
+          ]}
+          onChange={setConfig}
+          testId="train-config"
+        />
+        <NumberField label="Epochs" min={1} max={500} value={epochs} onChange={setEpochs} testId="train-epochs" />
+        <NumberField label="Seed" min={0} value={seed} onChange={setSeed} />
+        <NumberField label="Ensemble" min={1} max={5} value={ensemble} onChange={setEnsemble} />
+        <CheckField
+          label="include simulated annotators"
+          checked={includeSimulated}
+          onChange={setIncludeSimulated}
+          testId="train-include-simulated"
+        />
       </div>
       <div className="row">
         <button

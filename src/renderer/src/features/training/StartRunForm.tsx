@@ -3,6 +3,7 @@ import { request } from '../../api/client'
 import { useApiQuery } from '../../api/queries'
 import type { PolicySummary, TrainingRunSummary } from '../../../../shared/domain'
 import { useApp } from '../../components/app-context'
+import { CheckField, NumberField, SelectField } from '../../components/fields'
 
 /** Start a policy-training run: algorithm, steps, size, reward model and weight (PPO), parent, seed. */
 export function StartRunForm(props: {
@@ -42,95 +43,74 @@ export function StartRunForm(props: {
     <section className="panel" data-testid="start-run">
       <h2>Start a run</h2>
       <div className="form-grid">
-        <label>
-          Algorithm{' '}
-          <select
-            value={algorithm}
-            onChange={(e) => setAlgorithm(e.target.value as 'ppo' | 'dpo')}
-            data-testid="run-algorithm"
-          >
-            <option value="ppo">PPO (learned + dense reward)</option>
-            <option value="dpo">DPO (judged pairs)</option>
-          </select>
-        </label>
-        <label>
-          {algorithm === 'ppo' ? 'Env steps' : 'Optimiser steps'}{' '}
-          <input
-            type="number"
-            min={1}
-            value={steps}
-            onChange={(e) => setSteps(Number(e.target.value))}
-            data-testid="run-steps"
-          />
-        </label>
-        <label>
-          Size{' '}
-          <select
-            value={config}
-            onChange={(e) => setConfig(e.target.value as 'tiny' | 'default')}
-            data-testid="run-config"
-          >
-            <option value="default">default (889-256-256-9)</option>
-            <option value="tiny">tiny (seconds)</option>
-          </select>
-        </label>
+        <SelectField
+          label="Algorithm"
+          value={algorithm}
+          options={[
+            { value: 'ppo', label: 'PPO (learned + dense reward)' },
+            { value: 'dpo', label: 'DPO (judged pairs)' }
+          ]}
+          onChange={setAlgorithm}
+          testId="run-algorithm"
+        />
+        <NumberField
+          label={algorithm === 'ppo' ? 'Env steps' : 'Optimiser steps'}
+          min={1}
+          value={steps}
+          onChange={setSteps}
+          testId="run-steps"
+        />
+        <SelectField
+          label="Size"
+          value={config}
+          options={[
+            { value: 'default', label: 'default (889-256-256-9)' },
+            { value: 'tiny', label: 'tiny (seconds)' }
+          ]}
+          onChange={setConfig}
+          testId="run-config"
+        />
         {algorithm === 'ppo' ? (
           <>
-            <label>
-              Reward model{' '}
-              <select
-                value={rewardModel}
-                onChange={(e) => setRewardModel(e.target.value)}
-                data-testid="run-reward-model"
-              >
-                <option value="">{active ? `active (${active.name})` : 'none: dense reward only'}</option>
-                {models.map((m) => (
-                  <option key={m.name} value={m.name}>
-                    {m.name}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Learned weight{' '}
-              <input
-                type="number"
-                min={0}
-                max={1}
-                step={0.05}
-                value={rewardWeight}
-                onChange={(e) => setRewardWeight(Number(e.target.value))}
-                data-testid="run-weight"
-              />
-            </label>
+            <SelectField
+              label="Reward model"
+              value={rewardModel}
+              options={[
+                { value: '', label: active ? `active (${active.name})` : 'none: dense reward only' },
+                ...models.map((m) => ({ value: m.name, label: m.name }))
+              ]}
+              onChange={setRewardModel}
+              testId="run-reward-model"
+            />
+            <NumberField
+              label="Learned weight"
+              min={0}
+              max={1}
+              step={0.05}
+              value={rewardWeight}
+              onChange={setRewardWeight}
+              testId="run-weight"
+            />
           </>
         ) : (
-          <label>
-            <input
-              type="checkbox"
-              checked={includeSimulated}
-              onChange={(e) => setIncludeSimulated(e.target.checked)}
-              data-testid="run-include-simulated"
-            />{' '}
-            include simulated annotators
-          </label>
+          <CheckField
+            label="include simulated annotators"
+            checked={includeSimulated}
+            onChange={setIncludeSimulated}
+            testId="run-include-simulated"
+          />
         )}
-        <label>
-          Parent policy{' '}
-          <select value={parent} onChange={(e) => setParent(e.target.value)} data-testid="run-parent">
-            <option value="">none (fresh network)</option>
-            {props.policies
-              .filter((p) => p.sizes !== null)
-              .map((p) => (
-                <option key={p.id} value={p.name}>
-                  {p.name}
-                </option>
-              ))}
-          </select>
-        </label>
-        <label>
-          Seed <input type="number" min={0} value={seed} onChange={(e) => setSeed(Number(e.target.value))} />
-        </label>
+        <SelectField
+          label="Parent policy"
+          value={parent}
+          options={[
+            { value: '', label: 'none (fresh network)' },
+            ...props.policies.filter((p) => p.sizes !== null).map((p) => ({ value: p.name, label: p.name }))
+          ]}
+          onChange={setParent}
+          testId="run-parent"
+        />
+        <NumberField label="Seed" min={0} value={seed} onChange={setSeed} />
       </div>
       <button type="button" className="btn btn--primary" onClick={() => void start()} data-testid="run-start">
         Start training
