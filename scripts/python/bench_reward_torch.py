@@ -109,7 +109,11 @@ def main():
         acc.append(validate())
         epoch_s.append(time.perf_counter() - t0)
     srt = sorted(epoch_s)
+    # Debian's torch uses whatever libblas.so.3 points at: the reference BLAS unless OpenBLAS is installed.
+    blas_info = 'generic' if 'BLAS_INFO=generic' in torch.__config__.show() else 'bundled'
+    libblas = os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3')
     print(json.dumps({
+        'blas': f'{blas_info} ({libblas})' if blas_info == 'generic' else blas_info,
         'torch': torch.__version__,
         'threads': torch.get_num_threads(),
         'epochSeconds': epoch_s,
