@@ -255,9 +255,10 @@ export async function benchReward(opts: { log: Log; quick?: boolean }): Promise<
       log(
         `PyTorch ${String(torch.torch)}: epoch ${fmt(theirs, 2)} s (median), held-out accuracy ${fmt(acc[acc.length - 1])}, peak RSS ${fmt(Number(torch.peakRssMb), 0)} MB`
       )
-      if (String(torch.blas ?? '').includes('/blas/libblas'))
+      const blas = typeof torch.blas === 'string' ? torch.blas : ''
+      if (blas.includes('/blas/libblas'))
         log(
-          `  note: this torch's matrix products run on the reference BLAS (${String(torch.blas)}); install libopenblas0 for a faster peer`
+          `  note: this torch's matrix products run on the reference BLAS (${blas}); install libopenblas0 for a faster peer`
         )
       log(`  epoch time ratio ours/PyTorch ${fmt(ratio, 2)} (target <= ${REWARD_BENCH_TARGETS.epochRatioMax})`)
       if (!(ratio <= REWARD_BENCH_TARGETS.epochRatioMax)) misses.push(`epoch time ${fmt(ratio, 2)}x PyTorch's`)
