@@ -91,6 +91,13 @@ describe('A/B listening screen in Chromium against serve mode', () => {
       .map((t) => [...t.querySelectorAll('th')].map((th) => Math.round(th.getBoundingClientRect().left)))`)
     expect((columnLefts as number[][]).length).toBe(2)
     expect((columnLefts as number[][])[1]).toEqual((columnLefts as number[][])[0])
+    // A row whose play button says "Rendering…" moves no column of any table.
+    const whileRendering = await page.evaluate(`(() => {
+      document.querySelector('[data-testid^="play-edit-"]').textContent = 'Rendering…'
+      return [...document.querySelectorAll('[data-testid="edit-group"] table')]
+        .map((t) => [...t.querySelectorAll('th')].map((th) => Math.round(th.getBoundingClientRect().left)))
+    })()`)
+    expect(whileRendering).toEqual(columnLefts)
     const editIds: number[] = []
     for (const row of await page.locator('[data-testid="edit-row"]').all())
       editIds.push(Number(await row.getAttribute('data-edit-id')))
