@@ -20,7 +20,7 @@ import { registerSongFile } from '../src/main/services/songs/import'
 import { analyseStoredSong } from '../src/main/services/songs/analyse-song'
 import { queuePairs } from '../src/main/services/edits/edit-service'
 import { judgeSimulated } from '../src/main/services/reward-models/simulate'
-import { trainRewardModel, type TrainRequest } from '../src/main/services/reward-models/train'
+import { earlyStoppingSongs, trainRewardModel, type TrainRequest } from '../src/main/services/reward-models/train'
 import { SequenceTable, labelledPairs, toPreferencePair } from '../src/main/services/reward-models/dataset'
 import { scoreTable } from '../src/main/services/reward-models/evaluate'
 import { compareRewardModels } from '../src/main/services/reward-models/versions'
@@ -28,6 +28,7 @@ import { getRewardModelByName } from '../src/main/db/queries/reward-models'
 import * as editsQ from '../src/main/db/queries/edits'
 import { REWARD_TRAIN_PRESETS } from '../src/main/engines/ml/reward-training'
 import { initComputeBackend } from '../src/main/engines/ml'
+import { Rng } from '../src/main/engines/ml/rng'
 import { DEMO_SONGS } from '../src/main/workers/kinds/demo-library'
 import type { Db } from '../src/main/db/connection'
 import type { TrainRewardResult } from '../src/shared/domain'
@@ -113,7 +114,12 @@ function writePeerData(
   }
   fs.writeFileSync(path.join(dir, 'features.bin'), buf)
   const row = (p: (typeof pairs)[number]['p']): number[] => [p.chosen, p.rejected, p.target, p.margin]
-  const train = pairs.filter((x) => !valIds.has(x.l.verdictId)).map((x) => row(x.p))
+  // The pairs our trainer fits: neither held out nor on the songs that pick its best epoch.
+  const stopSongs = earlyStoppingSongs(
+    db,
+    labels.filter((l) => !valIds.has(l.verdictId)).map((l) => l.songId)
+  )
+  const train = pairs.filter((x) => !valIds.has(x.l.verdictId) && !stopSongs.has(x.l.songId)).map((x) => row(x.p))
   const val = pairs.filter((x) => valIds.has(x.l.verdictId)).map((x) => row(x.p))
   const m = preset.model
   fs.writeFileSync(
@@ -174,9 +180,73 @@ function hiddenAccuracy(db: Db, file: string, verdictIds: number[]): number | nu
   return n === 0 ? null : agree / n
 }
 
-export async function benchReward(opts: { log: Log; quick?: boolean }): Promise<Record<string, unknown>> {
+/** Per-epoch train loss / early-stopping loss, so a missed comparison shows where training went. */
+function epochTrail(r: TrainRewardResult): string {
+  return r.epochs
+    .filter((e) => e.phase === 'train')
+    .map((e) => `${e.epoch}: ${fmt(e.trainLoss)}/${fmt(e.valLoss)}`)
+    .join(', ')
+}
+
+/**
+ * How much of a difference in accuracy the same held-out pairs can show: per decisive pair, whether
+ * each model orders it as the verdict does; McNemar's exact test on the pairs they disagree on, and a
+ * paired bootstrap 95 % interval of accuracy(A) - accuracy(B).
+ */
+function pairedAccuracy(
+  db: Db,
+  fileA: string,
+  fileB: string,
+  verdictIds: number[]
+): { pairs: number; onlyA: number; onlyB: number; mcnemarP: number; diff: number; ci95: [number, number] } {
+  const labels = labelledPairs(db, { includeSimulated: true, verdictIds }).filter((l) => !l.tie)
+  const table = new SequenceTable(db)
+  const idx = labels.flatMap((l) => [table.of(l.chosenEditId), table.of(l.rejectedEditId)])
+  const ra = scoreTable(fileA, table, idx)
+  const rb = scoreTable(fileB, table, idx)
+  const right = (r: Float32Array): boolean[] => labels.map((_l, i) => r[2 * i]! > r[2 * i + 1]!)
+  const a = right(ra)
+  const b = right(rb)
+  const n = labels.length
+  const onlyA = a.filter((x, i) => x && !b[i]).length
+  const onlyB = b.filter((x, i) => x && !a[i]).length
+  const k = Math.min(onlyA, onlyB)
+  const m = onlyA + onlyB
+  let tail = 0
+  for (let j = 0, c = 1; j <= k; j++) {
+    tail += c / 2 ** m
+    c = (c * (m - j)) / (j + 1)
+  }
+  const rng = new Rng(2027)
+  const diffs: number[] = []
+  for (let r = 0; r < 2000; r++) {
+    let d = 0
+    for (let j = 0; j < n; j++) {
+      const i = Math.floor(rng.next() * n)
+      d += Number(a[i]) - Number(b[i])
+    }
+    diffs.push(d / n)
+  }
+  diffs.sort((x, y) => x - y)
+  return {
+    pairs: n,
+    onlyA,
+    onlyB,
+    mcnemarP: m === 0 ? 1 : Math.min(1, 2 * tail),
+    diff: n === 0 ? NaN : (onlyA - onlyB) / n,
+    ci95: [diffs[Math.floor(0.025 * diffs.length)] ?? NaN, diffs[Math.floor(0.975 * diffs.length)] ?? NaN]
+  }
+}
+
+export async function benchReward(opts: {
+  log: Log
+  quick?: boolean
+  /** false skips the PyTorch peer, to iterate on our side only; the default run keeps it. */
+  peer?: boolean
+}): Promise<Record<string, unknown>> {
   const { log } = opts
   const quick = opts.quick ?? false
+  const peer = opts.peer ?? true
   const firstPairs = quick ? 120 : 300
   const morePairs = quick ? 120 : 300
   const epochs = quick ? 5 : 6
@@ -238,11 +308,13 @@ export async function benchReward(opts: { log: Log; quick?: boolean }): Promise<
       )
 
     const peerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'editorbot-bench-reward-peer-'))
-    let torch: Record<string, unknown>
+    let torch: Record<string, unknown> = { skipped: '--no-peer' }
     try {
-      const sizes = writePeerData(db, v1.name, peerDir, req, epochs)
-      log(`  same pairs for PyTorch: ${sizes.train} train, ${sizes.val} held out`)
-      torch = runPeer(peerDir, log)
+      if (peer) {
+        const sizes = writePeerData(db, v1.name, peerDir, req, epochs)
+        log(`  same pairs for PyTorch: ${sizes.train} train, ${sizes.val} held out`)
+        torch = runPeer(peerDir, log)
+      }
     } finally {
       fs.rmSync(peerDir, { recursive: true, force: true })
     }
@@ -272,10 +344,17 @@ export async function benchReward(opts: { log: Log; quick?: boolean }): Promise<
       ctx.appVersion
     )
     const v2 = await trainRewardModel(db, { ...req, parent: v1.name }, null, null, hooks, { patience: epochs })
+    log(`  ${v1.name} epochs: ${epochTrail(v1)}`)
+    log(`  ${v2.name} epochs: ${epochTrail(v2)}`)
     const cmp = compareRewardModels(db, v2.name, v1.name)
     const beats = (cmp.metricsA.accuracy ?? 0) > (cmp.metricsB.accuracy ?? 0)
     log(
       `${v2.name} (from ${v1.name}, ${v2.start} start, ${v2.verdictsUsed} verdicts after ${judged2.judged} more): held-out accuracy ${fmt(cmp.metricsA.accuracy)} vs ${v1.name} ${fmt(cmp.metricsB.accuracy)} on the same ${cmp.metricsA.decisive} pairs; log loss ${fmt(cmp.metricsA.logLoss)} vs ${fmt(cmp.metricsB.logLoss)}: ${beats ? `${v2.name} beats ${v1.name}` : `${v2.name} does NOT beat ${v1.name}`}`
+    )
+    const v2Row = getRewardModelByName(db, v2.name)!
+    const paired = pairedAccuracy(db, path.join(dataDir, v2Row.onnxPath), file1, cmp.verdictIds)
+    log(
+      `  paired on those ${paired.pairs} pairs: ${v2.name} alone right on ${paired.onlyA}, ${v1.name} alone on ${paired.onlyB}; accuracy difference ${fmt(paired.diff)} (bootstrap 95 % interval ${fmt(paired.ci95[0])} to ${fmt(paired.ci95[1])}), McNemar exact p ${fmt(paired.mcnemarP)}${paired.mcnemarP >= 0.05 ? ': too few held-out pairs to tell the two apart' : ''}`
     )
     if (!beats) misses.push(`${v2.name} does not beat ${v1.name} on the same held-out pairs`)
     log(misses.length === 0 ? 'every target met' : `MISSED ${misses.length} target(s): ${misses.join('; ')}`)
@@ -285,7 +364,7 @@ export async function benchReward(opts: { log: Log; quick?: boolean }): Promise<
       v1: { ...v1, hiddenAccuracy: hidden1, epochSecondsMedian: ourEpoch, peakRssMb: peakRss / 2 ** 20 },
       torch,
       epochRatio: ratio,
-      v2: { name: v2.name, verdictsUsed: v2.verdictsUsed, comparison: cmp },
+      v2: { name: v2.name, verdictsUsed: v2.verdictsUsed, comparison: cmp, paired },
       targets: REWARD_BENCH_TARGETS,
       misses
     }

@@ -70,6 +70,17 @@ export const REWARD_TRAIN_PRESETS: Record<RewardPreset, RewardTrainConfig> = {
   default: { ...COMMON, model: { ...V8_REWARD_CONFIG }, epochs: 8, batchSize: 16, lr: 2e-4 }
 }
 
+/**
+ * A warm-started version continues from weights that already fit the earlier verdicts: re-warming to
+ * a fresh run's peak learning rate over a long warm-up throws much of that fit away before the new
+ * verdicts can add to it, so it continues at a lower peak after a short warm-up.
+ */
+export const WARM_START_SCHEDULE = { lrScale: 0.5, warmupFraction: 0.02 } as const
+
+export function warmStartConfig(c: RewardTrainConfig): RewardTrainConfig {
+  return { ...c, lr: c.lr * WARM_START_SCHEDULE.lrScale, warmupFraction: WARM_START_SCHEDULE.warmupFraction }
+}
+
 export interface EpochReport {
   phase: 'distill' | 'train'
   member: number

@@ -4,6 +4,7 @@
  * data directory after every epoch; at the end the version is exported to ONNX, compared with its
  * parent on the same held-out pairs, normalised over the library and registered.
  */
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Db } from '../../db/connection'
@@ -15,7 +16,8 @@ import {
   REWARD_TRAIN_PRESETS,
   RewardTrainer,
   type EpochReport,
-  type RewardTrainConfig
+  type RewardTrainConfig,
+  warmStartConfig
 } from '../../engines/ml/reward-training'
 import { decodeCheckpoint, encodeCheckpoint } from '../../engines/ml/reward-checkpoint'
 import { importRewardOnnx, rewardOnnxBytes, type RewardModelConfig } from '../../engines/ml'
@@ -32,6 +34,7 @@ import {
 import { REFERENCE_EDITS, evaluateFile, normalisationStats, scoreTable } from './evaluate'
 import { writeModelFile } from './import'
 import * as editsQ from '../../db/queries/edits'
+import * as songsQ from '../../db/queries/songs'
 
 export type TrainRequest = ParsedInput<'rewardModels.train'>
 
@@ -63,6 +66,31 @@ export function trainConfigOf(req: TrainRequest, model?: RewardModelConfig): Rew
     seed: req.seed,
     ensemble: req.ensemble
   }
+}
+
+/** Share of the training songs whose pairs pick the best epoch instead of training. */
+export const EARLY_STOPPING_SHARE = 0.15
+
+/**
+ * The songs whose pairs choose the best epoch (early stopping), drawn from the training songs only:
+ * selecting on the held-out pairs would tune each version to the very pairs it is compared on. By song,
+ * from a salted hash of the audio content, so it is the same for every version, and at least one song
+ * when there are two or more training songs (one song is left to train on otherwise).
+ */
+export function earlyStoppingSongs(db: Db, trainSongIds: readonly number[]): Set<number> {
+  const unique = [...new Set(trainSongIds)]
+  if (unique.length < 2) return new Set()
+  const keyed = unique
+    .map((id) => {
+      const h = createHash('sha256')
+        .update('early-stopping:')
+        .update(songsQ.songContentHash(db, id) ?? String(id))
+        .digest()
+      return { id, u: h.readUInt32BE(0) / 2 ** 32 }
+    })
+    .sort((a, b) => a.u - b.u)
+  const count = Math.min(unique.length - 1, Math.max(1, Math.round(EARLY_STOPPING_SHARE * unique.length)))
+  return new Set(keyed.slice(0, count).map((k) => k.id))
 }
 
 /** Decides activation: the user's setting, else active only when not worse than the parent on held-out pairs. */
@@ -133,10 +161,16 @@ export async function trainRewardModel(
     epochsDone: 0
   }
   if (!resumeFrom) hooks.saveState(state)
-  const trainLabels = labels.filter((l) => !held.has(l.songId))
+  const fitLabels = labels.filter((l) => !held.has(l.songId))
   const valLabels = labels.filter((l) => held.has(l.songId))
-  if (trainLabels.length === 0)
+  if (fitLabels.length === 0)
     throw new AppFailure('conflict', 'every verdict is on a held-out song: judge pairs of more songs', 'verdicts')
+  const stopSongs = earlyStoppingSongs(
+    db,
+    fitLabels.map((l) => l.songId)
+  )
+  const trainLabels = fitLabels.filter((l) => !stopSongs.has(l.songId))
+  const stopLabels = fitLabels.filter((l) => stopSongs.has(l.songId))
 
   // Warm start where the parent is the app's architecture; otherwise distil its scores.
   const table = new SequenceTable(db)
@@ -163,9 +197,11 @@ export async function trainRewardModel(
     }
     distill = { indices, targets: scoreTable(parentFile, table, indices, maxBeatsOf(parent)) }
   }
-  const config = { ...trainConfigOf(req, modelConfig), ...overrides }
+  const base = trainConfigOf(req, modelConfig)
+  const config = { ...(initial ? warmStartConfig(base) : base), ...overrides }
   const train = trainLabels.map((l) => toPreferencePair(table, l, config.strengthMargin))
-  const val = valLabels.map((l) => toPreferencePair(table, l, config.strengthMargin))
+  // The trainer's validation pairs only pick the best epoch; the held-out pairs stay unseen until register.
+  const val = stopLabels.map((l) => toPreferencePair(table, l, config.strengthMargin))
   const data = { sequences: table.sequences, train, val, ...(distill ? { distill } : {}) }
   const checkpointFile = state.file ? path.join(dataDir, state.file) : null
   const trainer = new RewardTrainer(data, config, {
@@ -230,9 +266,9 @@ export async function trainRewardModel(
 }
 
 function epochLine(r: EpochReport): string {
-  const val = r.valAccuracy === null ? '' : `, held-out accuracy ${r.valAccuracy.toFixed(3)}`
+  const val = r.valAccuracy === null ? '' : `, validation accuracy ${r.valAccuracy.toFixed(3)}`
   const head = r.phase === 'distill' ? 'distillation' : `member ${r.member + 1}`
-  return `${head} epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)}${r.valLoss === null ? '' : `, held-out loss ${r.valLoss.toFixed(4)}`}${val} (${r.seconds.toFixed(1)} s)`
+  return `${head} epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)}${r.valLoss === null ? '' : `, validation loss ${r.valLoss.toFixed(4)}`}${val} (${r.seconds.toFixed(1)} s)`
 }
 
 function epochMetrics(r: EpochReport): Record<string, number> {

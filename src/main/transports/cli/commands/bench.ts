@@ -8,7 +8,7 @@ import { AppFailure } from '../../../../shared/result'
  */
 const BENCHES: Record<
   string,
-  (log: (line: string) => void, files: string[], quick: boolean) => Promise<Record<string, unknown>>
+  (log: (line: string) => void, files: string[], quick: boolean, peer: boolean) => Promise<Record<string, unknown>>
 > = {
   beats: async (log, files) =>
     (await import('../../../../../bench/analysis')).benchBeats({
@@ -17,7 +17,8 @@ const BENCHES: Record<
     }),
   analysis: async (log, files) =>
     (await import('../../../../../bench/analysis')).benchAnalysis({ log, files: files.length ? files : undefined }),
-  reward: async (log, _files, quick) => (await import('../../../../../bench/reward')).benchReward({ log, quick }),
+  reward: async (log, _files, quick, peer) =>
+    (await import('../../../../../bench/reward')).benchReward({ log, quick, peer }),
   render: async (log, files) => {
     const speed = await (await import('../../../../../bench/render')).benchRender({ log })
     log('splice clicks on real music (equal-power crossfades vs butt splices):')
@@ -36,15 +37,16 @@ const BENCHES: Record<
 export const benchCommand: Command = {
   name: 'bench',
   summary: `Run a benchmark and print figures: ${Object.keys(BENCHES).join(' | ')}`,
-  usage: `bench <${Object.keys(BENCHES).join('|')}> [files or folders...] [--quick] [--json]`,
-  options: { quick: { type: 'boolean', default: false } },
+  usage: `bench <${Object.keys(BENCHES).join('|')}> [files or folders...] [--quick] [--no-peer] [--json]`,
+  // --no-peer skips the PyTorch peer (bench reward), which takes most of a full run's wall time.
+  options: { quick: { type: 'boolean', default: false }, 'no-peer': { type: 'boolean', default: false } },
   async run(args, io) {
     const [which, ...files] = args.positionals
     const bench = which ? BENCHES[which] : undefined
     if (!bench)
       throw new AppFailure('validation', `choose a benchmark: ${Object.keys(BENCHES).join(', ')}`, 'benchmark')
     const log = (line: string): void => (args.json ? io.err(line) : io.out(line))
-    const report = await bench(log, files, args.values.quick === true)
+    const report = await bench(log, files, args.values.quick === true, args.values['no-peer'] !== true)
     if (args.json) io.out(JSON.stringify(report, null, 2))
     return 0
   }
