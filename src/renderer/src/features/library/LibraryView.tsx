@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type DragEvent } from 'react'
+import { useEffect, useState, type DragEvent } from 'react'
+import { FilePickButton } from '../../components/FilePickButton'
 import { useQueryClient } from '@tanstack/react-query'
 import { api, request } from '../../api/client'
 import { queryKeys, useApiQuery } from '../../api/queries'
@@ -25,7 +26,6 @@ export function LibraryView(props: { songParam: string | null }): React.JSX.Elem
   const [dragging, setDragging] = useState(false)
   const [importing, setImporting] = useState(false)
   const [reports, setReports] = useState<ImportReport[]>([])
-  const fileInput = useRef<HTMLInputElement>(null)
 
   const songsQuery = useApiQuery(queryKeys.songs(), 'songs.list', {}, { refetchIntervalMs: PENDING_POLL_MS })
   const songs = songsQuery.data ?? null
@@ -169,28 +169,18 @@ export function LibraryView(props: { songParam: string | null }): React.JSX.Elem
         <div className="row">
           <h1>Library</h1>
           <span className="grow" />
-          <input
-            ref={fileInput}
-            type="file"
-            multiple
+          <FilePickButton
+            label="Import songs…"
+            busyLabel="Importing…"
+            busy={importing}
             accept={AUDIO_ACCEPT}
-            className="visually-hidden"
-            aria-label="Choose audio files to import"
-            data-testid="import-input"
-            onChange={(e) => {
-              void importFiles(Array.from(e.target.files ?? []))
-              e.target.value = ''
-            }}
-          />
-          <button
-            type="button"
+            multiple
+            inputLabel="Choose audio files to import"
+            inputTestId="import-input"
+            buttonTestId="import-button"
             className="btn btn--primary"
-            onClick={() => fileInput.current?.click()}
-            disabled={importing}
-            data-testid="import-button"
-          >
-            {importing ? 'Importing…' : 'Import songs…'}
-          </button>
+            onFiles={(files) => void importFiles(files)}
+          />
         </div>
         <p className="muted">
           Drop audio files here (WAV, MP3, FLAC, Ogg) or choose them. Each is analysed for beats and bars after import.

@@ -1,4 +1,5 @@
-import { useRef, useState, type DragEvent } from 'react'
+import { useState, type DragEvent } from 'react'
+import { FilePickButton } from '../../components/FilePickButton'
 import { useQueryClient } from '@tanstack/react-query'
 import { api, request } from '../../api/client'
 import { useApiQuery } from '../../api/queries'
@@ -23,7 +24,6 @@ export function ModelsView(): React.JSX.Element {
   const client = useQueryClient()
   const versions = useApiQuery(MODELS_KEY, 'rewardModels.list', {}).data ?? null
   const refresh = (): Promise<void> => client.invalidateQueries({ queryKey: MODELS_KEY })
-  const fileInput = useRef<HTMLInputElement>(null)
   const [name, setName] = useState('')
   const [dragging, setDragging] = useState(false)
   const [importing, setImporting] = useState(false)
@@ -155,27 +155,16 @@ export function ModelsView(): React.JSX.Element {
             aria-label="Name for the imported model"
             data-testid="import-model-name"
           />
-          <input
-            ref={fileInput}
-            type="file"
+          <FilePickButton
+            label="Import ONNX…"
+            busyLabel="Importing…"
+            busy={importing}
             accept=".onnx"
-            className="visually-hidden"
-            aria-label="Choose an ONNX reward model to import"
-            data-testid="import-model-input"
-            onChange={(e) => {
-              void importFile(e.target.files?.[0])
-              e.target.value = ''
-            }}
+            inputLabel="Choose an ONNX reward model to import"
+            inputTestId="import-model-input"
+            buttonTestId="import-model-button"
+            onFiles={(files) => void importFile(files[0])}
           />
-          <button
-            type="button"
-            className="btn"
-            onClick={() => fileInput.current?.click()}
-            disabled={importing}
-            data-testid="import-model-button"
-          >
-            {importing ? 'Importing…' : 'Import ONNX…'}
-          </button>
         </div>
         <p className="muted">Drop an ONNX reward model here (signature in docs/onnx.md) or choose one.</p>
         {versions.length === 0 ? (
